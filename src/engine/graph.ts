@@ -1,0 +1,358 @@
+// ResourceGraph: the namespace-aware index rules query. It answers "which
+// workloads does this Service select", "which gateways reach this Service and on
+// which port", "what HPA/PDB/canary governs this workload". The same graph is
+// built from files (CLI), from the informer cache plus the object under review
+// (webhook) and from informers (controller), so every face gets the same answers.
+//
+// The graph is mutable through upsert/remove so that the long-running faces can
+// keep one up to date; derived relations are computed lazily per namespace and
+// dropped when anything in that namespace changes.
+
+import { backendsOf } from './backends.ts';
+import { GATEWAY_GROUP, isIngress, isRoute } from './kinds.ts';
+import {
+  isServiceModel,
+  isWorkload,
+  resourceKey,
+  type Backend,
+  type Model,
+  type PodTemplate,
+  type Resource,
+  type Service,
+  type Workload,
+} from './model.ts';
+import { FieldReader, dig, isObject } from './fields.ts';
+import { matches, parseLabelSelector, type LabelSelector } from './selectors.ts';
+
+interface NamespaceIndex {
+  workloadsByService: Map<string, Workload[]>;
+  servicesByWorkload: Map<string, Service[]>;
+}
+
+export class ResourceGraph {
+  private readonly objects = new Map<string, Model>();
+  private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly derived = new Map<string, NamespaceIndex>();
+  private backendIndex: Map<string, Backend[]> | undefined;
+  private readonly backendsByFrom = new Map<string, Backend[]>();
+  private readonly selectorCache = new WeakMap<Resource, LabelSelector | null>();
+
+  constructor(resources: Iterable<Model> = []) {
+    for (const r of resources) this.upsert(r);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  upsert(r: Model): Model | undefined {
+    const previous = this.objects.get(r.key);
+    if (previous) this.forget(previous);
+    this.objects.set(r.key, r);
+    let keys = this.byNamespace.get(r.namespace);
+    if (!keys) this.byNamespace.set(r.namespace, (keys = new Set()));
+    keys.add(r.key);
+    this.touched(r);
+    return previous;
+  }
+
+  remove(key: string): Model | undefined {
+    const previous = this.objects.get(key);
+    if (!previous) return undefined;
+    this.forget(previous);
+    this.objects.delete(key);
+    this.byNamespace.get(previous.namespace)?.delete(key);
+    return previous;
+  }
+
+  /**
+   * Runs `fn` with `changes` applied (an object to upsert, or a key to remove),
+   * then restores the graph. Evaluation is synchronous, so no other caller can
+   * observe the temporary state.
+   */
+  withChanges<T>(changes: Array<Model | { remove: string }>, fn: () => T): T {
+    const undo: Array<() => void> = [];
+    for (const c of changes) {
+      if ('remove' in c) {
+        const prev = this.remove(c.remove);
+        if (prev) undo.push(() => this.upsert(prev));
+      } else {
+        const prev = this.upsert(c);
+        undo.push(prev ? () => this.upsert(prev) : () => this.remove(c.key));
+      }
+    }
+    try {
+      return fn();
+    } finally {
+      for (const u of undo.reverse()) u();
+    }
+  }
+
+  private forget(r: Model): void {
+    this.touched(r);
+  }
+
+  private touched(r: Model): void {
+    this.derived.delete(r.namespace);
+    if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
+      this.backendIndex = undefined;
+      this.backendsByFrom.delete(r.key);
+    }
+  }
+
+  // ── lookups ────────────────────────────────────────────────────────────
+
+  get(key: string): Model | undefined {
+    return this.objects.get(key);
+  }
+
+  find(group: string, kind: string, namespace: string, name: string): Model | undefined {
+    return this.objects.get(resourceKey(group, kind, namespace, name));
+  }
+
+  all(): IterableIterator<Model> {
+    return this.objects.values();
+  }
+
+  namespaces(): string[] {
+    return [...this.byNamespace.keys()];
+  }
+
+  inNamespace(namespace: string): Model[] {
+    const out: Model[] = [];
+    for (const k of this.byNamespace.get(namespace) ?? []) {
+      const r = this.objects.get(k);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** Objects of a kind, in one namespace or everywhere. `group` undefined matches any group. */
+  list(kind: string, group?: string, namespace?: string): Model[] {
+    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
+    const out: Model[] = [];
+    for (const r of pool) if (r.kind === kind && (group === undefined || r.group === group)) out.push(r);
+    return out;
+  }
+
+  workloads(namespace?: string): Workload[] {
+    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
+    const out: Workload[] = [];
+    for (const r of pool) if (isWorkload(r)) out.push(r);
+    return out;
+  }
+
+  services(namespace?: string): Service[] {
+    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
+    const out: Service[] = [];
+    for (const r of pool) if (isServiceModel(r)) out.push(r);
+    return out;
+  }
+
+  service(namespace: string, name: string): Service | undefined {
+    const r = this.find('', 'Service', namespace, name);
+    return r && isServiceModel(r) ? r : undefined;
+  }
+
+  // ── workload ⇄ Service ─────────────────────────────────────────────────
+
+  /** The pod template a workload runs: its own, or the one its Rollout `workloadRef` points at. */
+  templateOf(w: Workload): PodTemplate | undefined {
+    if (w.template) return w.template;
+    if (!w.workloadRef) return undefined;
+    const target = this.find('apps', w.workloadRef.kind, w.namespace, w.workloadRef.name);
+    return target && isWorkload(target) ? target.template : undefined;
+  }
+
+  /** The Rollout that takes its template from this Deployment (which is then scaled to zero by Argo). */
+  rolloutReferencing(w: Workload): Workload | undefined {
+    if (w.workloadKind !== 'Deployment') return undefined;
+    return this.workloads(w.namespace).find((r) => r.workloadRef?.kind === 'Deployment' && r.workloadRef.name === w.name);
+  }
+
+  /** A template-only object: a Deployment that an Argo Rollout uses through `workloadRef`. */
+  isTemplateOnly(w: Workload): boolean {
+    return this.rolloutReferencing(w) !== undefined;
+  }
+
+  private index(namespace: string): NamespaceIndex {
+    let idx = this.derived.get(namespace);
+    if (idx) return idx;
+    idx = { workloadsByService: new Map(), servicesByWorkload: new Map() };
+    const workloads = this.workloads(namespace).filter((w) => !this.isTemplateOnly(w));
+    for (const s of this.services(namespace)) {
+      const selected: Workload[] = [];
+      if (s.selector) {
+        for (const w of workloads) {
+          const labels = this.templateOf(w)?.labels;
+          if (labels && Object.entries(s.selector).every(([k, v]) => labels[k] === v)) selected.push(w);
+        }
+      }
+      idx.workloadsByService.set(s.key, selected);
+      for (const w of selected) {
+        const list = idx.servicesByWorkload.get(w.key) ?? [];
+        list.push(s);
+        idx.servicesByWorkload.set(w.key, list);
+      }
+    }
+    this.derived.set(namespace, idx);
+    return idx;
+  }
+
+  /** Workloads whose pod template a Service's selector matches (none for selector-less Services). */
+  workloadsSelectedBy(s: Service): Workload[] {
+    return this.index(s.namespace).workloadsByService.get(s.key) ?? [];
+  }
+
+  /** Services whose selector matches a workload's pod template. */
+  servicesSelecting(w: Workload): Service[] {
+    if (this.isTemplateOnly(w)) return [];
+    return this.index(w.namespace).servicesByWorkload.get(w.key) ?? [];
+  }
+
+  // ── gateways ⇄ Services ────────────────────────────────────────────────
+
+  /** The backend references an Ingress or route holds. */
+  backendsFrom(r: Resource): Backend[] {
+    let list = this.backendsByFrom.get(r.key);
+    if (!list) this.backendsByFrom.set(r.key, (list = backendsOf(r)));
+    return list;
+  }
+
+  /** Every gateway edge that sends traffic to a Service (any port). */
+  backendsTo(s: { namespace: string; name: string }): Backend[] {
+    if (!this.backendIndex) {
+      this.backendIndex = new Map();
+      for (const r of this.objects.values()) {
+        if (!isIngress(r.group, r.kind) && !isRoute(r.group, r.kind)) continue;
+        for (const b of this.backendsFrom(r)) {
+          const k = `${b.serviceNamespace}/${b.serviceName}`;
+          const list = this.backendIndex.get(k) ?? [];
+          list.push(b);
+          this.backendIndex.set(k, list);
+        }
+      }
+    }
+    return this.backendIndex.get(`${s.namespace}/${s.name}`) ?? [];
+  }
+
+  /** Gateway edges that reach a workload through any Service selecting it. */
+  backendsToWorkload(w: Workload): Array<{ service: Service; backend: Backend }> {
+    return this.servicesSelecting(w).flatMap((service) => this.backendsTo(service).map((backend) => ({ service, backend })));
+  }
+
+  // ── workload governance ────────────────────────────────────────────────
+
+  /** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
+  hpaFor(w: Workload): Resource | undefined {
+    return this.list('HorizontalPodAutoscaler', 'autoscaling', w.namespace).find((h) => {
+      const ref = dig(h.raw, 'spec', 'scaleTargetRef');
+      return isObject(ref) && ref.kind === w.kind && ref.name === w.name;
+    });
+  }
+
+  /** PodDisruptionBudgets whose selector matches the workload's pods. */
+  pdbsFor(w: Workload): Resource[] {
+    const labels = this.templateOf(w)?.labels;
+    if (!labels) return [];
+    return this.list('PodDisruptionBudget', 'policy', w.namespace).filter((p) => {
+      const sel = this.selectorOf(p, ['spec', 'selector']);
+      // An empty PDB selector matches every pod in the namespace (policy/v1).
+      return sel !== null && matches(sel, labels);
+    });
+  }
+
+  /** Flagger Canaries whose targetRef names the workload. */
+  canariesFor(w: Workload): Resource[] {
+    return this.list('Canary', 'flagger.app', w.namespace).filter((c) => {
+      const ref = dig(c.raw, 'spec', 'targetRef');
+      return isObject(ref) && ref.kind === w.kind && ref.name === w.name;
+    });
+  }
+
+  /**
+   * Services that exist only at run time because a controller generates them:
+   * Flagger creates `<service>`, `<service>-primary` and `<service>-canary` for each Canary.
+   * A reference to one of these is not a reference to a missing object.
+   */
+  generatedService(namespace: string, name: string): Resource | undefined {
+    return this.list('Canary', 'flagger.app', namespace).find((c) => {
+      const base = dig(c.raw, 'spec', 'service', 'name') ?? dig(c.raw, 'spec', 'targetRef', 'name');
+      return typeof base === 'string' && [base, `${base}-primary`, `${base}-canary`].includes(name);
+    });
+  }
+
+  /** Whether a ReferenceGrant in the Service's namespace lets `from` (a route) reference it. */
+  referenceGrantAllows(from: Resource, serviceNamespace: string, serviceName: string): boolean {
+    if (from.namespace === serviceNamespace) return true;
+    return this.list('ReferenceGrant', GATEWAY_GROUP, serviceNamespace).some((g) => {
+      const fromList = dig(g.raw, 'spec', 'from');
+      const toList = dig(g.raw, 'spec', 'to');
+      const fromOk = Array.isArray(fromList) && fromList.some((f) => isObject(f) && f.group === GATEWAY_GROUP && f.kind === from.kind && f.namespace === from.namespace);
+      const toOk = Array.isArray(toList) && toList.some((t) => isObject(t) && (t.group ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === serviceName));
+      return fromOk && toOk;
+    });
+  }
+
+  /** Labels of a namespace: its Namespace object's, plus the name label the apiserver always sets. */
+  namespaceLabels(namespace: string): Record<string, string> {
+    const ns = this.find('', 'Namespace', '', namespace);
+    return { ...(ns?.labels ?? {}), 'kubernetes.io/metadata.name': namespace };
+  }
+
+  /** Parses (once per object) a label selector stored at `path`; null when absent or malformed. */
+  selectorOf(r: Resource, path: string[]): LabelSelector | null {
+    const cached = this.selectorCache.get(r);
+    if (cached !== undefined) return cached;
+    const reader = new FieldReader();
+    const sel = parseLabelSelector(dig(r.raw, ...path), path.join('.'), reader) ?? null;
+    const result = reader.problems.length > 0 ? null : sel;
+    this.selectorCache.set(r, result);
+    return result;
+  }
+
+  // ── change propagation ─────────────────────────────────────────────────
+
+  /**
+   * Objects whose findings may change when `r` changes (besides `r` itself):
+   * the controller re-checks them, the webhook judges them with the new object.
+   */
+  affected(r: Model): Model[] {
+    const out = new Map<string, Model>();
+    const add = (x: Model | undefined) => {
+      if (x && x.key !== r.key) out.set(x.key, x);
+    };
+    const addServiceNeighbours = (s: Service) => {
+      add(s);
+      for (const w of this.workloadsSelectedBy(s)) add(w);
+      for (const b of this.backendsTo(s)) add(b.from as Model);
+    };
+    if (isWorkload(r)) {
+      // Selection by label: compare against every Service of the namespace, since
+      // a label change can both add and remove Services.
+      for (const s of this.services(r.namespace)) {
+        const labels = this.templateOf(r)?.labels;
+        if (s.selector && labels && Object.entries(s.selector).every(([k, v]) => labels[k] === v)) addServiceNeighbours(s);
+      }
+      const rollout = this.rolloutReferencing(r);
+      if (rollout) add(rollout);
+    } else if (isServiceModel(r)) {
+      addServiceNeighbours(r);
+      for (const w of this.workloads(r.namespace)) {
+        if (r.selector && Object.entries(r.selector).every(([k, v]) => this.templateOf(w)?.labels[k] === v)) add(w);
+      }
+    } else if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
+      for (const b of this.backendsFrom(r)) {
+        const s = this.service(b.serviceNamespace, b.serviceName);
+        if (s) addServiceNeighbours(s);
+      }
+    } else if (['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Canary', 'ReferenceGrant', 'Namespace'].includes(r.kind) || r.kind.endsWith('Config')) {
+      // Governance objects and proxy configuration (BackendConfig, ConfigMaps of
+      // ingress controllers) touch many objects of their namespace: re-check it.
+      const ns = r.kind === 'Namespace' ? r.name : r.namespace;
+      for (const x of this.inNamespace(ns)) if (isWorkload(x) || isServiceModel(x) || isIngress(x.group, x.kind) || isRoute(x.group, x.kind)) add(x);
+      if (r.kind === 'ReferenceGrant') for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
+    }
+    return [...out.values()];
+  }
+}

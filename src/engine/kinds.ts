@@ -1,0 +1,56 @@
+// The kinds the engine understands, identified by API group and kind (never by
+// apiVersion alone: extensions/v1beta1 and apps/v1 Deployments are the same thing).
+
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+export const WORKLOAD_GROUPS: Record<string, readonly string[]> = {
+  Deployment: ['apps', 'extensions'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  Rollout: ['argoproj.io'],
+  Pod: [''],
+};
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout' | 'Pod';
+
+/** The workload kinds rules judge. ReplicaSets are kept for rollback detection only. */
+export function workloadKind(group: string, kind: string): WorkloadKind | undefined {
+  if (kind === 'ReplicaSet') return undefined;
+  const groups = WORKLOAD_GROUPS[kind];
+  return groups?.includes(group) ? (kind as WorkloadKind) : undefined;
+}
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+export function isService(group: string, kind: string): boolean {
+  return group === '' && kind === 'Service';
+}
+
+export function isIngress(group: string, kind: string): boolean {
+  return kind === 'Ingress' && (group === 'networking.k8s.io' || group === 'extensions');
+}
+
+export function isRoute(group: string, kind: string): boolean {
+  return group === GATEWAY_GROUP && (kind === 'HTTPRoute' || kind === 'GRPCRoute');
+}
+
+/** Objects that have no namespace; everything else defaults to the scan's namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'PriorityClass', 'IngressClass', 'GatewayClass', 'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration', 'APIService', 'Guard502Policy', 'ClusterIssuer', 'RuntimeClass',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'CSIDriver', 'VolumeSnapshotClass',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}

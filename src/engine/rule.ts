@@ -1,0 +1,75 @@
+// The contract of a rule module: metadata, a pure evaluation and its fixtures,
+// all in one file. The runner — not the rule — adds severity, shape, the object
+// reference, the source location, ignores and policy actions.
+
+import type { ResourceGraph } from './graph.ts';
+import type { Model } from './model.ts';
+import type { RuleHit, Severity, Shape } from './types.ts';
+
+export interface ParamSpec {
+  type: 'integer' | 'number' | 'boolean' | 'string';
+  default: number | boolean | string;
+  description: string;
+  minimum?: number;
+  maximum?: number;
+  /** Shown in docs, e.g. `seconds`. */
+  unit?: string;
+}
+
+export type ParamSpecs = Record<string, ParamSpec>;
+export type ParamValues<S extends ParamSpecs> = { readonly [K in keyof S]: S[K]['default'] extends number ? number : S[K]['default'] extends boolean ? boolean : string };
+
+/**
+ * What a rule is evaluated on: `workload` (Deployment, StatefulSet, DaemonSet,
+ * Rollout, Pod), or an exact kind (Service, Ingress, HTTPRoute, GRPCRoute, ...).
+ */
+export type Target = 'workload' | 'Service' | 'Ingress' | 'HTTPRoute' | 'GRPCRoute' | string;
+
+export interface Fixture {
+  /** What the fixture shows, e.g. "named targetPort that no container declares". */
+  name: string;
+  /** One or more YAML documents; objects without a namespace land in `default`. */
+  yaml: string;
+  /** For `fire` fixtures: how many hits of this rule to expect (default: at least one). */
+  hits?: number;
+  /** Parameter overrides for this fixture. */
+  params?: Record<string, number | boolean | string>;
+}
+
+export interface RuleDocs {
+  /** One paragraph: what the rule checks. */
+  what: string;
+  /** Why this ends in a 502 at the gateway. */
+  why: string;
+  /** How to fix it, ideally with a YAML snippet (markdown allowed). */
+  fix: string;
+  /** Anything else worth knowing: when it stays silent, controller specifics. */
+  notes?: string;
+}
+
+export interface RuleDefinition<S extends ParamSpecs = ParamSpecs> {
+  /** Contract: never derived from the title. */
+  id: string;
+  title: string;
+  shape: Shape;
+  severity: Severity;
+  targets: readonly Target[];
+  params: S;
+  docs: RuleDocs;
+  /** Needs live cluster state (EndpointSlices, rollout status): run by the controller only. */
+  live?: boolean;
+  evaluate(object: Model, graph: ResourceGraph, params: ParamValues<S>): RuleHit[];
+  fixtures: { fire: Fixture[]; silent: Fixture[] };
+}
+
+/** A rule with its parameter types erased, as the runner handles it. */
+export type Rule = RuleDefinition<ParamSpecs>;
+
+/** Declares a rule; the identity function that gives `evaluate` typed parameters. */
+export function defineRule<S extends ParamSpecs>(rule: RuleDefinition<S>): Rule {
+  return rule as unknown as Rule;
+}
+
+export function defaultParams(rule: Rule): Record<string, number | boolean | string> {
+  return Object.fromEntries(Object.entries(rule.params).map(([k, spec]) => [k, spec.default]));
+}

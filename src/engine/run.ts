@@ -1,0 +1,145 @@
+// The runner: evaluates rules over objects of a graph and turns rule hits into
+// findings, applying object-level ignores, policy exemptions, severity overrides
+// and actions. Every decision not to report is kept with its reason, so that
+// "why was this not enforced" always has an answer.
+
+import { ANNOTATION_IGNORE, ANNOTATION_IGNORE_REASON } from './annotations.ts';
+import type { ResourceGraph } from './graph.ts';
+import { isWorkload, type Model } from './model.ts';
+import { defaultParams, type Rule } from './rule.ts';
+import { matches } from './selectors.ts';
+import type { Finding, ObjectRef, Severity } from './types.ts';
+import type { Action, Policy } from '../policy/policy.ts';
+
+export interface CheckedFinding extends Finding {
+  action: Action;
+}
+
+export interface Suppression {
+  rule: string;
+  resource: ObjectRef;
+  path: string;
+  by: 'annotation' | 'exemption' | 'policy';
+  reason: string;
+}
+
+export interface RuleFailure {
+  rule: string;
+  resource: ObjectRef;
+  message: string;
+}
+
+export interface CheckResult {
+  findings: CheckedFinding[];
+  suppressed: Suppression[];
+  /** A rule threw: the object was not fully checked. Never silent. */
+  failures: RuleFailure[];
+}
+
+export interface CheckOptions {
+  rules: readonly Rule[];
+  policy: Policy;
+  /** Run live rules (controller). */
+  live?: boolean;
+}
+
+export function appliesTo(rule: Rule, object: Model): boolean {
+  return rule.targets.some((t) => (t === 'workload' ? isWorkload(object) : t === object.kind));
+}
+
+/** Why an object's namespace is not checked under this policy, or undefined when it is. */
+export function namespaceSkipReason(policy: Policy, graph: ResourceGraph, namespace: string): string | undefined {
+  if (namespace === '') return undefined;
+  if (policy.excludedNamespaces.includes(namespace)) return `namespace ${namespace} is excluded by policy ${policy.name}`;
+  if (policy.namespaceSelector && !matches(policy.namespaceSelector, graph.namespaceLabels(namespace))) {
+    return `namespace ${namespace} does not match the namespaceSelector of policy ${policy.name}`;
+  }
+  return undefined;
+}
+
+export function ignoredRules(object: Model): Set<string> {
+  const v = object.annotations[ANNOTATION_IGNORE];
+  return new Set((v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+export function paramsFor(rule: Rule, policy: Policy): Record<string, number | boolean | string> {
+  return { ...defaultParams(rule), ...(policy.rules[rule.id]?.parameters ?? {}) };
+}
+
+export function actionFor(rule: Rule, severity: Severity, policy: Policy): Action {
+  return policy.rules[rule.id]?.action ?? policy.actions[severity];
+}
+
+export function check(graph: ResourceGraph, objects: Iterable<Model>, options: CheckOptions): CheckResult {
+  const result: CheckResult = { findings: [], suppressed: [], failures: [] };
+  const { policy } = options;
+  const rules = options.rules.filter((r) => (options.live ? true : !r.live));
+  const params = new Map(rules.map((r) => [r.id, paramsFor(r, policy)]));
+  for (const object of objects) {
+    if (namespaceSkipReason(policy, graph, object.namespace)) continue;
+    const ignores = policy.allowIgnoreAnnotations ? ignoredRules(object) : new Set<string>();
+    for (const rule of rules) {
+      if (!appliesTo(rule, object)) continue;
+      let hits;
+      try {
+        hits = rule.evaluate(object, graph, params.get(rule.id) as never);
+      } catch (err) {
+        result.failures.push({ rule: rule.id, resource: object.ref, message: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      for (const hit of hits) {
+        const severity = policy.rules[rule.id]?.severity ?? hit.severity ?? rule.severity;
+        const action = actionFor(rule, severity, policy);
+        const suppress = (by: Suppression['by'], reason: string) =>
+          result.suppressed.push({ rule: rule.id, resource: object.ref, path: hit.path, by, reason });
+        if (action === 'off') {
+          suppress('policy', `rule ${rule.id} is off in policy ${policy.name}`);
+          continue;
+        }
+        if (ignores.has(rule.id)) {
+          suppress('annotation', object.annotations[ANNOTATION_IGNORE_REASON] ?? `${ANNOTATION_IGNORE} annotation`);
+          continue;
+        }
+        const exemption = policy.exemptions.find(
+          (e) =>
+            (e.rules.length === 0 || e.rules.includes(rule.id)) &&
+            (e.namespace === undefined || e.namespace === object.namespace) &&
+            (e.kind === undefined || e.kind === object.kind) &&
+            (e.name === undefined || e.name === object.name),
+        );
+        if (exemption) {
+          suppress('exemption', exemption.reason);
+          continue;
+        }
+        result.findings.push({
+          rule: rule.id,
+          severity,
+          resource: object.ref,
+          path: hit.path,
+          message: hit.message,
+          fix: hit.fix,
+          shape: rule.shape,
+          ...(object.source ? { source: object.source } : {}),
+          ...(hit.missingReference ? { missingReference: true } : {}),
+          action,
+        });
+      }
+    }
+  }
+  return result;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Stable order for reports: by source position, then object, then severity and rule. */
+export function sortFindings<T extends Finding>(findings: T[]): T[] {
+  return findings.sort(
+    (a, b) =>
+      (a.source?.file ?? '').localeCompare(b.source?.file ?? '') ||
+      (a.source?.line ?? 0) - (b.source?.line ?? 0) ||
+      `${a.resource.namespace}/${a.resource.kind}/${a.resource.name}`.localeCompare(`${b.resource.namespace}/${b.resource.kind}/${b.resource.name}`) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.rule.localeCompare(b.rule) ||
+      a.path.localeCompare(b.path),
+  );
+}

@@ -1,0 +1,29 @@
+// From decoded documents to a graph: normalizes each object, reporting objects
+// that cannot be identified and fields of the wrong type with file, document
+// and field, and freezes the input so that no rule can change it.
+
+import { deepFreeze } from '../engine/fields.ts';
+import { ResourceGraph } from '../engine/graph.ts';
+import { normalize } from '../engine/model.ts';
+import type { InputError, LoadedObject } from './documents.ts';
+
+export function buildGraph(objects: readonly LoadedObject[], defaultNamespace: string): { graph: ResourceGraph; errors: InputError[] } {
+  const graph = new ResourceGraph();
+  const errors: InputError[] = [];
+  for (const o of objects) {
+    const { file, document, line } = o.source;
+    const at = (field: string | undefined) => (o.listPath ? (field ? `${o.listPath}.${field}` : o.listPath) : field);
+    const result = normalize(deepFreeze(o.raw), defaultNamespace, o.source);
+    if (result.error || !result.resource) {
+      const field = at(undefined);
+      errors.push({ file, document, line, ...(field ? { field } : {}), message: `${field ? `${field}: ` : ''}${result.error ?? 'not a Kubernetes object'}` });
+      continue;
+    }
+    for (const p of result.problems) {
+      const field = at(p.path) as string;
+      errors.push({ file, document, line, field, message: `${result.resource.kind}/${result.resource.name}: ${o.listPath ? `${o.listPath}.` : ''}${p.message}` });
+    }
+    graph.upsert(result.resource);
+  }
+  return { graph, errors };
+}

@@ -1,0 +1,68 @@
+// Reads the CLI's inputs: files, directories (recursively, *.yaml|*.yml|*.json)
+// and stdin ("-"). Unreadable paths become input errors, never exceptions.
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseStream, type InputError, type LoadedObject } from './documents.ts';
+
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+async function listFiles(path: string, errors: InputError[]): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    errors.push({ file: path, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}` });
+    return [];
+  }
+  if (!info.isDirectory()) return [path];
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch (err) {
+    errors.push({ file: path, message: `cannot read directory: ${(err as Error).message}` });
+    return [];
+  }
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const p = join(path, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p, errors)));
+    else if (MANIFEST.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface ReadResult {
+  objects: LoadedObject[];
+  errors: InputError[];
+  files: number;
+}
+
+export async function readInputs(paths: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<ReadResult> {
+  const result: ReadResult = { objects: [], errors: [], files: 0 };
+  for (const p of paths) {
+    const files = p === '-' ? ['-'] : await listFiles(p, result.errors);
+    for (const file of files) {
+      let text: string;
+      const name = file === '-' ? '<stdin>' : file;
+      try {
+        text = file === '-' ? await readStdin(stdin) : await readFile(file, 'utf8');
+      } catch (err) {
+        result.errors.push({ file: name, message: `cannot read: ${(err as Error).message}` });
+        continue;
+      }
+      result.files++;
+      const parsed = parseStream(text, name);
+      result.objects.push(...parsed.objects);
+      result.errors.push(...parsed.errors);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,26 @@
+// Test helper: runs rules over YAML text exactly as the CLI does.
+import { buildGraph } from '../../src/loader/build.ts';
+import { parseStream } from '../../src/loader/documents.ts';
+import { check, type CheckResult } from '../../src/engine/run.ts';
+import { defaultPolicy, type Policy } from '../../src/policy/policy.ts';
+import type { Rule } from '../../src/engine/rule.ts';
+import type { ResourceGraph } from '../../src/engine/graph.ts';
+import { RULES } from '../../src/rules/index.ts';
+
+export function graphOf(yamlText: string, file = 'fixture.yaml'): ResourceGraph {
+  const parsed = parseStream(yamlText, file);
+  const built = buildGraph(parsed.objects, 'default');
+  const errors = [...parsed.errors, ...built.errors];
+  if (errors.length > 0) throw new Error(`fixture does not load: ${errors.map((e) => e.message).join('; ')}`);
+  return built.graph;
+}
+
+export function scanYaml(
+  yamlText: string,
+  opts: { rules?: readonly Rule[]; policy?: Policy; params?: Record<string, Record<string, number | boolean | string>>; live?: boolean } = {},
+): CheckResult {
+  const graph = graphOf(yamlText);
+  const policy = opts.policy ?? defaultPolicy();
+  for (const [id, parameters] of Object.entries(opts.params ?? {})) policy.rules[id] = { ...policy.rules[id], parameters };
+  return check(graph, graph.all(), { rules: opts.rules ?? RULES, policy, ...(opts.live ? { live: true } : {}) });
+}
