@@ -1,0 +1,103 @@
+// Documentation and schema derived from rule metadata, so neither can drift
+// from the code: one page per rule, the catalogue index, and the policy CRD.
+
+import yaml from 'js-yaml';
+import type { Rule } from '../engine/rule.ts';
+import { policyCrd, POLICY_API_VERSION, POLICY_KIND } from '../policy/crd.ts';
+import { RULES } from '../rules/index.ts';
+
+const SHAPE_TEXT: Record<string, string> = {
+  unreachable: 'unreachable — the gateway cannot connect (refused, no endpoints, wrong port)',
+  'too-slow': 'too slow — the gateway gives up waiting (timeout)',
+  reset: 'reset — the connection dies mid-request (crash, OOM kill, pod killed during a rollout)',
+  garbage: 'garbage — the upstream answers in a protocol the gateway does not expect (TLS, gRPC)',
+};
+
+export function rulePage(rule: Rule): string {
+  const params = Object.entries(rule.params);
+  const example = rule.fixtures.fire[0];
+  const paramsYaml = params.length > 0 ? `\n    parameters:\n${params.map(([k, p]) => `      ${k}: ${String(p.default)}`).join('\n')}` : '';
+  return [
+    `# ${rule.id}`,
+    '',
+    `**${rule.title}**`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| Shape | ${SHAPE_TEXT[rule.shape] ?? rule.shape} |`,
+    `| Default severity | ${rule.severity} |`,
+    `| Checks | ${rule.targets.join(', ')} |`,
+    ...(rule.live ? ['| Runs in | the controller only (needs live cluster state) |'] : []),
+    '',
+    '## What it checks',
+    '',
+    rule.docs.what,
+    '',
+    '## Why it ends in a 502',
+    '',
+    rule.docs.why,
+    '',
+    '## How to fix it',
+    '',
+    rule.docs.fix,
+    '',
+    ...(rule.docs.notes ? ['## Notes', '', rule.docs.notes, ''] : []),
+    '## Parameters',
+    '',
+    ...(params.length === 0
+      ? ['None.', '']
+      : ['| Name | Type | Default | Meaning |', '|---|---|---|---|', ...params.map(([k, p]) => `| \`${k}\` | ${p.type} | ${String(p.default)}${p.unit ? ` ${p.unit}` : ''} | ${p.description} |`), '']),
+    '## How to silence it',
+    '',
+    'On one object, with a reason that stays visible in reports:',
+    '',
+    '```yaml',
+    'metadata:',
+    '  annotations:',
+    `    guard502.dev/ignore: ${rule.id}`,
+    '    guard502.dev/ignore-reason: "why this is safe here"',
+    '```',
+    '',
+    `For the whole cluster or for some objects, in the ${POLICY_KIND} (or the \`--policy\` file of \`guard502 scan\`):`,
+    '',
+    '```yaml',
+    `apiVersion: ${POLICY_API_VERSION}`,
+    `kind: ${POLICY_KIND}`,
+    'metadata:',
+    '  name: default',
+    'spec:',
+    '  rules:',
+    `    ${rule.id}:`,
+    `      action: warn        # deny | warn | audit | off${paramsYaml}`,
+    '  exemptions:',
+    `    - rules: [${rule.id}]`,
+    '      namespace: legacy',
+    '      name: old-app        # exact names only',
+    '      reason: "scheduled for rewrite"',
+    '```',
+    '',
+    ...(example ? ['## Example that fires', '', `${example.name}:`, '', '```yaml', example.yaml.trim(), '```', ''] : []),
+  ].join('\n');
+}
+
+export function catalogueIndex(rules: readonly Rule[]): string {
+  return [
+    '# Rule catalogue',
+    '',
+    'Generated from the rule metadata (`npm run generate`). Rule IDs are stable: use them in policies and ignore annotations.',
+    '',
+    '| Rule | Shape | Severity | Title |',
+    '|---|---|---|---|',
+    ...rules.map((r) => `| [\`${r.id}\`](${r.id}.md) | ${r.shape} | ${r.severity} | ${r.title}${r.live ? ' (live, controller only)' : ''} |`),
+    '',
+  ].join('\n');
+}
+
+export function generatedFiles(rules: readonly Rule[] = RULES): Map<string, string> {
+  const files = new Map<string, string>();
+  const crd = `# Generated from the rule catalogue by \`npm run generate\`; do not edit.\n${yaml.dump(policyCrd(rules), { lineWidth: -1, noRefs: true })}`;
+  files.set('crds/guard502policy.yaml', crd);
+  files.set('docs/rules/README.md', catalogueIndex(rules));
+  for (const r of rules) files.set(`docs/rules/${r.id}.md`, rulePage(r));
+  return files;
+}
