@@ -6,6 +6,7 @@ import type { InputError } from './loader/documents.ts';
 import { check, sortFindings, type CheckedFinding, type RuleFailure, type Suppression } from './engine/run.ts';
 import type { Rule } from './engine/rule.ts';
 import type { Policy } from './policy/policy.ts';
+import type { ObjectRef } from './engine/types.ts';
 import { RULES } from './rules/index.ts';
 
 export interface ScanOptions {
@@ -23,6 +24,8 @@ export interface ScanResult {
   failures: RuleFailure[];
   errors: InputError[];
   resources: number;
+  /** Every object read, for reports that list clean objects too. */
+  objects: ObjectRef[];
   files: number;
 }
 
@@ -37,6 +40,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
     failures: result.failures,
     errors: [...input.errors, ...errors],
     resources: graph.size,
+    objects: [...graph.all()].map((o) => o.ref),
     files: input.files,
   };
 }

@@ -54,3 +54,22 @@ const CLUSTER_SCOPED = new Set([
 export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
+
+/** Kinds rules read. An object of another kind without a name (a kustomize or tool config file) is skipped, not an error. */
+const MODELED: Record<string, readonly string[]> = {
+  ...WORKLOAD_GROUPS,
+  Service: [''],
+  Namespace: [''],
+  Ingress: ['networking.k8s.io', 'extensions'],
+  HTTPRoute: [GATEWAY_GROUP],
+  GRPCRoute: [GATEWAY_GROUP],
+  ReferenceGrant: [GATEWAY_GROUP],
+  PodDisruptionBudget: ['policy'],
+  HorizontalPodAutoscaler: ['autoscaling'],
+  Canary: ['flagger.app'],
+  Guard502Policy: ['guard502.dev'],
+};
+
+export function isModeledKind(group: string, kind: string): boolean {
+  return MODELED[kind]?.includes(group) ?? false;
+}

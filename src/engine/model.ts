@@ -4,7 +4,7 @@
 // in one place instead of in every rule.
 
 import { FieldReader, type FieldProblem } from './fields.ts';
-import { groupOf, isClusterScoped, workloadKind, isIngress, isRoute, isService, type WorkloadKind } from './kinds.ts';
+import { groupOf, isClusterScoped, isModeledKind, workloadKind, isIngress, isRoute, isService, type WorkloadKind } from './kinds.ts';
 import { parseLabelSelector, type LabelSelector } from './selectors.ts';
 import type { Json, JsonObject, ObjectRef, SourceLocation } from './types.ts';
 
@@ -160,6 +160,8 @@ export interface NormalizeResult {
   resource?: Model;
   /** Fatal: the object cannot be identified (no kind, no name). */
   error?: string;
+  /** Not an object guard502 judges and not identifiable either (kustomization.yaml, tool configs): skipped. */
+  skipped?: string;
   /** Non-fatal: fields of the wrong type, reported with their path; rules still run on the rest. */
   problems: FieldProblem[];
 }
@@ -177,8 +179,11 @@ export function normalize(raw: JsonObject, defaultNamespace: string, source?: So
   if (!apiVersion) return { error: r.problems[0]?.message ?? 'no apiVersion', problems: [] };
   const meta = r.obj(raw.metadata, 'metadata');
   const name = r.str(meta?.name, 'metadata.name') ?? (meta?.generateName === undefined ? undefined : `${String(meta.generateName)}*`);
-  if (!name) return { error: r.problems[0]?.message ?? 'metadata.name is missing', problems: [] };
   const group = groupOf(apiVersion);
+  if (!name) {
+    if (!isModeledKind(group, kind) && r.problems.length === 0) return { skipped: `${kind} without a name`, problems: [] };
+    return { error: r.problems[0]?.message ?? 'metadata.name is missing', problems: [] };
+  }
   const namespace = isClusterScoped(kind) ? '' : (r.str(meta?.namespace, 'metadata.namespace') ?? defaultNamespace);
   const base: Resource = {
     key: resourceKey(group, kind, namespace, name),

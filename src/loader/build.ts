@@ -14,6 +14,7 @@ export function buildGraph(objects: readonly LoadedObject[], defaultNamespace: s
     const { file, document, line } = o.source;
     const at = (field: string | undefined) => (o.listPath ? (field ? `${o.listPath}.${field}` : o.listPath) : field);
     const result = normalize(deepFreeze(o.raw), defaultNamespace, o.source);
+    if (result.skipped) continue;
     if (result.error || !result.resource) {
       const field = at(undefined);
       errors.push({ file, document, line, ...(field ? { field } : {}), message: `${field ? `${field}: ` : ''}${result.error ?? 'not a Kubernetes object'}` });

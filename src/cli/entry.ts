@@ -1,0 +1,15 @@
+// Process entry: real streams, exit code, and an orderly stop on EPIPE (`| head`).
+import { main } from './main.ts';
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+const code = await main(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+});
+process.exitCode = code;
