@@ -1,19 +1,24 @@
 // From decoded documents to a graph: normalizes each object, reporting objects
 // that cannot be identified and fields of the wrong type with file, document
-// and field, and freezes the input so that no rule can change it.
+// and field. Tests freeze the input (`freeze`) so that a rule that mutates it
+// fails there; production skips the cost.
 
 import { deepFreeze } from '../engine/fields.ts';
 import { ResourceGraph } from '../engine/graph.ts';
 import { normalize } from '../engine/model.ts';
 import type { InputError, LoadedObject } from './documents.ts';
 
-export function buildGraph(objects: readonly LoadedObject[], defaultNamespace: string): { graph: ResourceGraph; errors: InputError[] } {
+export function buildGraph(
+  objects: readonly LoadedObject[],
+  defaultNamespace: string,
+  opts: { freeze?: boolean } = {},
+): { graph: ResourceGraph; errors: InputError[] } {
   const graph = new ResourceGraph();
   const errors: InputError[] = [];
   for (const o of objects) {
     const { file, document, line } = o.source;
     const at = (field: string | undefined) => (o.listPath ? (field ? `${o.listPath}.${field}` : o.listPath) : field);
-    const result = normalize(deepFreeze(o.raw), defaultNamespace, o.source);
+    const result = normalize(opts.freeze ? deepFreeze(o.raw) : o.raw, defaultNamespace, o.source);
     if (result.skipped) continue;
     if (result.error || !result.resource) {
       const field = at(undefined);

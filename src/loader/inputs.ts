@@ -47,22 +47,26 @@ export interface ReadResult {
 
 export async function readInputs(paths: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<ReadResult> {
   const result: ReadResult = { objects: [], errors: [], files: 0 };
-  for (const p of paths) {
-    const files = p === '-' ? ['-'] : await listFiles(p, result.errors);
-    for (const file of files) {
-      let text: string;
-      const name = file === '-' ? '<stdin>' : file;
-      try {
-        text = file === '-' ? await readStdin(stdin) : await readFile(file, 'utf8');
-      } catch (err) {
-        result.errors.push({ file: name, message: `cannot read: ${(err as Error).message}` });
-        continue;
-      }
-      result.files++;
-      const parsed = parseStream(text, name);
-      result.objects.push(...parsed.objects);
-      result.errors.push(...parsed.errors);
+  const files: string[] = [];
+  for (const p of paths) files.push(...(p === '-' ? ['-'] : await listFiles(p, result.errors)));
+  // Reads run ahead (a few at a time) while earlier files are parsed; results keep input order.
+  const read = (file: string): Promise<string | Error> =>
+    (file === '-' ? readStdin(stdin) : readFile(file, 'utf8')).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  const AHEAD = 8;
+  const pending = files.slice(0, AHEAD).map(read);
+  for (let i = 0; i < files.length; i++) {
+    if (i + AHEAD < files.length) pending.push(read(files[i + AHEAD] as string));
+    const file = files[i] as string;
+    const name = file === '-' ? '<stdin>' : file;
+    const text = await pending[i];
+    if (text instanceof Error) {
+      result.errors.push({ file: name, message: `cannot read: ${text.message}` });
+      continue;
     }
+    result.files++;
+    const parsed = parseStream(text as string, name);
+    result.objects.push(...parsed.objects);
+    result.errors.push(...parsed.errors);
   }
   return result;
 }

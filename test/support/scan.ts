@@ -9,7 +9,7 @@ import { RULES } from '../../src/rules/index.ts';
 
 export function graphOf(yamlText: string, file = 'fixture.yaml'): ResourceGraph {
   const parsed = parseStream(yamlText, file);
-  const built = buildGraph(parsed.objects, 'default');
+  const built = buildGraph(parsed.objects, 'default', { freeze: true });
   const errors = [...parsed.errors, ...built.errors];
   if (errors.length > 0) throw new Error(`fixture does not load: ${errors.map((e) => e.message).join('; ')}`);
   return built.graph;
