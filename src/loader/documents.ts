@@ -31,7 +31,7 @@ export function formatInputError(e: InputError): string {
 // Kubernetes reads YAML as JSON-compatible data: no timestamps or binary, but
 // merge keys (`<<: *defaults`) are understood by its decoder, so keep them.
 // (`types` is exported at run time but missing from @types/js-yaml.)
-const SCHEMA = yaml.CORE_SCHEMA.extend([(yaml as unknown as { types: { merge: yaml.Type } }).types.merge]);
+const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
 
 interface RawDocument {
   text: string;

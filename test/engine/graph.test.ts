@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { graphOf } from '../support/scan.ts';
+import { isWorkload, type Workload } from '../../src/engine/model.ts';
+
+const APP = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-stable}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web, track: stable}}
+  template:
+    metadata: {labels: {app: web, track: stable}}
+    spec: {containers: [{name: app, image: x, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-canary}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web, track: canary}}
+  template:
+    metadata: {labels: {app: web, track: canary}}
+    spec: {containers: [{name: app, image: x, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: manual}
+spec:
+  ports: [{port: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: legacy}
+spec:
+  backend: {serviceName: web, servicePort: 80}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: edge}
+spec:
+  rules: [{backendRefs: [{name: web, namespace: default, port: 80}]}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web-stable}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web-stable}
+  minReplicas: 2
+  maxReplicas: 5
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 1
+  selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}
+`;
+
+describe('ResourceGraph', () => {
+  const graph = graphOf(APP);
+  const stable = graph.find('apps', 'Deployment', 'default', 'web-stable') as Workload;
+  const web = graph.service('default', 'web')!;
+
+  it('resolves Service → workloads, including canary pairs sharing a selector', () => {
+    assert.deepEqual(graph.workloadsSelectedBy(web).map((w) => w.name).sort(), ['web-canary', 'web-stable']);
+    assert.deepEqual(graph.servicesSelecting(stable).map((s) => s.name), ['web']);
+  });
+
+  it('never selects anything for a Service without a selector', () => {
+    assert.deepEqual(graph.workloadsSelectedBy(graph.service('default', 'manual')!), []);
+  });
+
+  it('finds every gateway edge to a Service: v1 and v1beta1 Ingress, cross-namespace routes', () => {
+    const edges = graph.backendsTo(web).map((b) => `${b.from.kind}/${b.from.namespace}/${b.from.name} ${b.path} ${JSON.stringify(b.port)}`);
+    assert.deepEqual(edges.sort(), [
+      'HTTPRoute/edge/web spec.rules[0].backendRefs[0] {"number":80}',
+      'Ingress/default/legacy spec.backend {"number":80}',
+      'Ingress/default/web spec.rules[0].http.paths[0].backend {"name":"http"}',
+    ]);
+    assert.equal(graph.backendsToWorkload(stable).length, 3);
+  });
+
+  it('finds the HPA and PDBs of a workload', () => {
+    assert.equal(graph.hpaFor(stable)?.name, 'web-stable');
+    assert.deepEqual(graph.pdbsFor(stable).map((p) => p.name), ['web']);
+  });
+
+  it('says which objects a change affects', () => {
+    const affected = graph.affected(web).map((o) => `${o.kind}/${o.name}`).sort();
+    assert.deepEqual(affected, ['Deployment/web-canary', 'Deployment/web-stable', 'HTTPRoute/web', 'Ingress/legacy', 'Ingress/web']);
+  });
+
+  it('applies changes temporarily and restores the graph', () => {
+    const result = graph.withChanges([{ remove: web.key }], () => graph.workloadsSelectedBy(web).length);
+    assert.equal(result, 0);
+    assert.equal(graph.workloadsSelectedBy(web).length, 2, 'restored');
+    assert.ok(graph.workloads().every(isWorkload));
+  });
+});
