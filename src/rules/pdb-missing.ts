@@ -1,16 +1,412 @@
 import { defineRule } from '../engine/rule.ts';
+import { dig } from '../engine/fields.ts';
+import { isWorkload, scaledValue, type Resource } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { exposures, isGatewayFacing, isSwitchedOff, replicaCount } from './lib/rollout-math.ts';
+import { workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+/** A PDB that lets every one of `pods` pods be evicted at once, with the field that says so. */
+function allowsEvictingAll(pdb: Resource, pods: number): string | undefined {
+  const min = dig(pdb.raw, 'spec', 'minAvailable');
+  const max = dig(pdb.raw, 'spec', 'maxUnavailable');
+  const intOrPct = (v: unknown): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\s*\d+%?\s*$/.test(v));
+  // The disruption controller rounds both up (percentages of the expected pods).
+  if (intOrPct(min)) return scaledValue(min, pods, true) === 0 ? `minAvailable: ${JSON.stringify(min)}` : undefined;
+  if (intOrPct(max)) return scaledValue(max, pods, true) >= pods ? `maxUnavailable: ${JSON.stringify(max)}` : undefined;
+  return undefined;
+}
+
 export default defineRule({
   id: 'pdb-missing',
   title: 'Replicated workload behind a Service has no PodDisruptionBudget',
   shape: 'reset',
   severity: 'info',
-  targets: [],
+  targets: ['workload'],
   params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  docs: {
+    what:
+      'Checks Deployments, StatefulSets and Argo Rollouts that run 2 or more pods (`spec.replicas`, or the ' +
+      '`minReplicas` of the HorizontalPodAutoscaler that owns the count) behind a Service, and reports those that no ' +
+      'PodDisruptionBudget covers (none selects their pod labels), or whose every PodDisruptionBudget still lets all ' +
+      'of their pods be evicted at once (`minAvailable: 0`, or `maxUnavailable` of 100% or of at least the pod count).',
+    why:
+      'Voluntary disruptions — `kubectl drain` during node upgrades, the cluster autoscaler consolidating nodes, spot ' +
+      'and preemptible node rotation — go through the eviction API, which only a PodDisruptionBudget can slow down. ' +
+      'Without one, draining the node (or the few nodes) where all replicas happen to run evicts them together, the ' +
+      'Service is left with no ready endpoint, and the gateway answers 502 until the rescheduled pods are ready. The ' +
+      'replicas were paid for; the PDB is what makes them count during maintenance.',
+    fix:
+      'Add a PodDisruptionBudget that selects the pods and keeps at least one of them (or a share) available:\n\n' +
+      '```yaml\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n' +
+      '  selector:\n    matchLabels:\n      app: web\n```\n\n`maxUnavailable` keeps working as the workload scales; ' +
+      '`minAvailable` equal to the replica count blocks node drains altogether, which is worse.',
+    notes:
+      'Info: a hygiene hint, not a certain outage. Silent for workloads with fewer than 2 pods (there is nothing to ' +
+      'keep available: see `single-replica`), DaemonSets (drains leave their pods alone), bare Pods, workloads no ' +
+      'Service selects (workers) or only a metrics-only Service selects, workloads scaled to 0, and Deployments that ' +
+      'are only the template of an Argo Rollout (`workloadRef`: the Rollout is judged). An empty PDB selector covers ' +
+      'every pod of its namespace.',
   },
-  fixtures: { fire: [], silent: [] },
+  evaluate(w, graph) {
+    if (!isWorkload(w) || w.workloadKind === 'DaemonSet' || w.workloadKind === 'Pod' || isSwitchedOff(w, graph)) return [];
+    const n = replicaCount(w, graph);
+    if (!n || n.count < 2) return [];
+    const services = exposures(w, graph);
+    if (services.length === 0) return [];
+    const labels = graph.templateOf(w)?.labels ?? {};
+    const selector = Object.keys(labels).length > 0 ? labels : { app: w.name };
+    const pdbFix = (sentence: string) =>
+      fixWithYaml(sentence, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: w.name }, spec: { maxUnavailable: 1, selector: { matchLabels: { ...selector } } } });
+    const path = w.template ? `${w.template.path}.metadata.labels` : w.workloadRef?.path ?? w.replicasPath;
+    const svc = (services.find(isGatewayFacing) ?? services[0]!).service.name;
+    const pdbs = graph.pdbsFor(w);
+    if (pdbs.length === 0) {
+      const hit: RuleHit = {
+        path,
+        message:
+          `${workloadName(w)} runs ${n.count} pods (${n.source}) behind Service ${svc} but no PodDisruptionBudget selects them: ` +
+          'a node drain or autoscaler scale-down may evict them all at once and leave the Service without endpoints.',
+        fix: pdbFix(`Add a PodDisruptionBudget for the pods of ${workloadName(w)}:`),
+      };
+      return [hit];
+    }
+    const loose = pdbs.map((p) => ({ p, why: allowsEvictingAll(p, n.count) }));
+    if (loose.some((x) => x.why === undefined)) return [];
+    const first = loose[0]!;
+    const hit: RuleHit = {
+      path,
+      message:
+        `${workloadName(w)} runs ${n.count} pods (${n.source}) behind Service ${svc}, but PodDisruptionBudget/${first.p.name} ` +
+        `(${first.why}) still lets every one of them be evicted at once: it does not protect the Service during node drains.`,
+      fix: fixWithYaml(`Keep at least one pod available in PodDisruptionBudget/${first.p.name}:`, { spec: { maxUnavailable: 1 } }),
+    };
+    return [hit];
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'three replicas behind a Service, no PDB',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'HPA minReplicas 2 counts (spec.replicas 1 is ignored)',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'a PDB that selects other pods',
+        yaml: `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: api}
+spec:
+  maxUnavailable: 1
+  selector: {matchLabels: {app: api}}
+`,
+        hits: 1,
+      },
+      {
+        name: 'a PDB that allows evicting every pod (maxUnavailable 100%)',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 100%
+  selector: {matchLabels: {app: web}}
+`,
+        hits: 1,
+      },
+      {
+        name: 'a PDB with minAvailable 0',
+        yaml: `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 4
+  strategy: {canary: {}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 0
+  selector: {matchLabels: {app: web}}
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'PDB with maxUnavailable 1 selecting the pods',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 1
+  selector: {matchExpressions: [{key: tier, operator: In, values: [front]}]}
+`,
+      },
+      {
+        name: 'PDB with minAvailable 50% and an empty-selector PDB for the namespace',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: other}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: api, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: other}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 50%
+  selector: {matchLabels: {app: web}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: everything, namespace: other}
+spec:
+  maxUnavailable: 1
+  selector: {}
+`,
+      },
+      {
+        name: 'a single replica (nothing to keep available)',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+      },
+      {
+        name: 'worker without a Service, DaemonSet behind a Service',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers: [{name: worker, image: worker}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: agent, ports: [{containerPort: 4317}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: agent}
+spec:
+  selector: {app: agent}
+  ports: [{port: 4317}]
+`,
+      },
+      {
+        name: 'template-only Deployment of an Argo Rollout covered by a PDB',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 3
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy: {canary: {}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: web}}
+`,
+      },
+    ],
+  },
 });
