@@ -27,11 +27,18 @@ import { matches, parseLabelSelector, type LabelSelector } from './selectors.ts'
 interface NamespaceIndex {
   workloadsByService: Map<string, Workload[]>;
   servicesByWorkload: Map<string, Service[]>;
+  /** Deployment name → the Rollout that uses it as its template (`workloadRef`). */
+  rolloutByTemplate: Map<string, Workload>;
+  /** `Kind/name` of a scale target → its HorizontalPodAutoscaler. */
+  hpaByTarget: Map<string, Resource>;
 }
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
 
 export class ResourceGraph {
   private readonly objects = new Map<string, Model>();
-  private readonly byNamespace = new Map<string, Set<string>>();
+  /** namespace → kind → key → object: lists by kind stay proportional to their result. */
+  private readonly byNamespace = new Map<string, Map<string, Map<string, Model>>>();
   private readonly derived = new Map<string, NamespaceIndex>();
   private backendIndex: Map<string, Backend[]> | undefined;
   private readonly backendsByFrom = new Map<string, Backend[]>();
@@ -49,9 +56,11 @@ export class ResourceGraph {
     const previous = this.objects.get(r.key);
     if (previous) this.forget(previous);
     this.objects.set(r.key, r);
-    let keys = this.byNamespace.get(r.namespace);
-    if (!keys) this.byNamespace.set(r.namespace, (keys = new Set()));
-    keys.add(r.key);
+    let kinds = this.byNamespace.get(r.namespace);
+    if (!kinds) this.byNamespace.set(r.namespace, (kinds = new Map()));
+    let keys = kinds.get(r.kind);
+    if (!keys) kinds.set(r.kind, (keys = new Map()));
+    keys.set(r.key, r);
     this.touched(r);
     return previous;
   }
@@ -61,7 +70,7 @@ export class ResourceGraph {
     if (!previous) return undefined;
     this.forget(previous);
     this.objects.delete(key);
-    this.byNamespace.get(previous.namespace)?.delete(key);
+    this.byNamespace.get(previous.namespace)?.get(previous.kind)?.delete(key);
     return previous;
   }
 
@@ -120,33 +129,29 @@ export class ResourceGraph {
 
   inNamespace(namespace: string): Model[] {
     const out: Model[] = [];
-    for (const k of this.byNamespace.get(namespace) ?? []) {
-      const r = this.objects.get(k);
-      if (r) out.push(r);
-    }
+    for (const keys of this.byNamespace.get(namespace)?.values() ?? []) out.push(...keys.values());
     return out;
   }
 
   /** Objects of a kind, in one namespace or everywhere. `group` undefined matches any group. */
   list(kind: string, group?: string, namespace?: string): Model[] {
-    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
     const out: Model[] = [];
-    for (const r of pool) if (r.kind === kind && (group === undefined || r.group === group)) out.push(r);
+    const collect = (kinds: Map<string, Map<string, Model>> | undefined) => {
+      for (const r of kinds?.get(kind)?.values() ?? []) if (group === undefined || r.group === group) out.push(r);
+    };
+    if (namespace === undefined) for (const kinds of this.byNamespace.values()) collect(kinds);
+    else collect(this.byNamespace.get(namespace));
     return out;
   }
 
   workloads(namespace?: string): Workload[] {
-    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
     const out: Workload[] = [];
-    for (const r of pool) if (isWorkload(r)) out.push(r);
+    for (const kind of WORKLOAD_KINDS) for (const r of this.list(kind, undefined, namespace)) if (isWorkload(r)) out.push(r);
     return out;
   }
 
   services(namespace?: string): Service[] {
-    const pool = namespace === undefined ? this.objects.values() : this.inNamespace(namespace);
-    const out: Service[] = [];
-    for (const r of pool) if (isServiceModel(r)) out.push(r);
-    return out;
+    return this.list('Service', '', namespace).filter(isServiceModel);
   }
 
   service(namespace: string, name: string): Service | undefined {
@@ -167,7 +172,7 @@ export class ResourceGraph {
   /** The Rollout that takes its template from this Deployment (which is then scaled to zero by Argo). */
   rolloutReferencing(w: Workload): Workload | undefined {
     if (w.workloadKind !== 'Deployment') return undefined;
-    return this.workloads(w.namespace).find((r) => r.workloadRef?.kind === 'Deployment' && r.workloadRef.name === w.name);
+    return this.index(w.namespace).rolloutByTemplate.get(w.name);
   }
 
   /** A template-only object: a Deployment that an Argo Rollout uses through `workloadRef`. */
@@ -178,8 +183,16 @@ export class ResourceGraph {
   private index(namespace: string): NamespaceIndex {
     let idx = this.derived.get(namespace);
     if (idx) return idx;
-    idx = { workloadsByService: new Map(), servicesByWorkload: new Map() };
-    const workloads = this.workloads(namespace).filter((w) => !this.isTemplateOnly(w));
+    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map() };
+    const all = this.workloads(namespace);
+    for (const r of all) if (r.workloadRef?.kind === 'Deployment') idx.rolloutByTemplate.set(r.workloadRef.name, r);
+    for (const h of this.list('HorizontalPodAutoscaler', 'autoscaling', namespace)) {
+      const ref = dig(h.raw, 'spec', 'scaleTargetRef');
+      if (isObject(ref) && typeof ref.kind === 'string' && typeof ref.name === 'string') idx.hpaByTarget.set(`${ref.kind}/${ref.name}`, h);
+    }
+    // The index is stored before selection is computed, since templateOf/isTemplateOnly consult it.
+    this.derived.set(namespace, idx);
+    const workloads = all.filter((w) => !(w.workloadKind === 'Deployment' && idx.rolloutByTemplate.has(w.name)));
     for (const s of this.services(namespace)) {
       const selected: Workload[] = [];
       if (s.selector) {
@@ -195,7 +208,6 @@ export class ResourceGraph {
         idx.servicesByWorkload.set(w.key, list);
       }
     }
-    this.derived.set(namespace, idx);
     return idx;
   }
 
@@ -245,10 +257,7 @@ export class ResourceGraph {
 
   /** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
   hpaFor(w: Workload): Resource | undefined {
-    return this.list('HorizontalPodAutoscaler', 'autoscaling', w.namespace).find((h) => {
-      const ref = dig(h.raw, 'spec', 'scaleTargetRef');
-      return isObject(ref) && ref.kind === w.kind && ref.name === w.name;
-    });
+    return this.index(w.namespace).hpaByTarget.get(`${w.kind}/${w.name}`);
   }
 
   /** PodDisruptionBudgets whose selector matches the workload's pods. */
