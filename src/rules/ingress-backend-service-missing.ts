@@ -1,16 +1,218 @@
 import { defineRule } from '../engine/rule.ts';
+import { isIngressResource } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { closestName, isAlbAction, sameNameElsewhere } from './lib/references.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
 export default defineRule({
   id: 'ingress-backend-service-missing',
-  title: 'Ingress backend Service does not exist',
+  title: 'Ingress backend names a Service that does not exist',
   shape: 'unreachable',
   severity: 'error',
-  targets: [],
+  targets: ['Ingress'],
   params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  docs: {
+    what:
+      'Checks every backend of an Ingress — each rule path and the default backend, in the `networking.k8s.io/v1` ' +
+      'shape (`service.name`) and the old `v1beta1` shape (`serviceName`) — and reports those naming a Service that ' +
+      'does not exist in the Ingress\'s namespace. An Ingress can only reach Services of its own namespace.',
+    why:
+      'The controller has no upstream for that host and path: ingress-nginx answers 503 from its default backend, ' +
+      'GKE and AWS load balancers have no backend to send to and answer 502 or 503, and a typo in the name stays ' +
+      'invisible until the first request.',
+    fix:
+      'Correct the name to the Service that fronts the pods, or create that Service:\n\n```yaml\nspec:\n  rules:\n    ' +
+      '- http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              ' +
+      'service:\n                name: web        # an existing Service in this namespace\n                ' +
+      'port: {name: http}\n```',
+    notes:
+      'A reference to an absent object: the webhook warns instead of denying (the Service may be applied next) and ' +
+      '`guard502 scan --partial` leaves it out. Silent for `resource` backends, for AWS Load Balancer Controller ' +
+      'actions (`port: use-annotation` with an `alb.ingress.kubernetes.io/actions.<name>` annotation), for the ' +
+      'Services Flagger generates for a Canary (`<service>`, `<service>-primary`, `<service>-canary`), and when a ' +
+      'Service of that name exists in another namespace but the manifests leave open where one of the two lands ' +
+      '(one of them has no `metadata.namespace`, so `kubectl apply -n` decides).',
   },
-  fixtures: { fire: [], silent: [] },
+  evaluate(ing, graph) {
+    if (!isIngressResource(ing)) return [];
+    const hits: RuleHit[] = [];
+    const existing = graph.services(ing.namespace).map((s) => s.name);
+    for (const b of graph.backendsFrom(ing)) {
+      if (graph.service(b.serviceNamespace, b.serviceName)) continue;
+      if (isAlbAction(b) || graph.generatedService(b.serviceNamespace, b.serviceName)) continue;
+      if (sameNameElsewhere(graph, ing, b.serviceNamespace, b.serviceName)) continue;
+      const v1beta1 = b.portPath.endsWith('.servicePort');
+      const guess = closestName(b.serviceName, existing);
+      const where = b.path === 'spec.defaultBackend' || b.path === 'spec.backend' ? 'the default backend' : 'this path';
+      hits.push({
+        path: v1beta1 ? `${b.path}.serviceName` : `${b.path}.service.name`,
+        message:
+          `Ingress backend names Service ${b.serviceName}, which does not exist in namespace ${ing.namespace}` +
+          (guess ? ` (did you mean ${guess}?)` : '') +
+          `: the controller has no upstream for ${where} and answers 502/503.`,
+        fix: guess
+          ? fixWithYaml(`Point the backend at the existing Service ${guess}:`, v1beta1 ? { serviceName: guess } : { service: { name: guess } })
+          : fixWithYaml(`Create Service ${b.serviceName} in namespace ${ing.namespace}, selecting the pods that serve this path:`, {
+              apiVersion: 'v1',
+              kind: 'Service',
+              metadata: { name: b.serviceName, namespace: ing.namespace },
+              spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
+            }),
+        missingReference: true,
+      });
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'backend names a Service that is not there (typo)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: frontend-svc, port: {number: 80}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: frontend}
+spec:
+  selector: {app: frontend}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'extensions/v1beta1 default backend naming a missing Service',
+        yaml: `
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: legacy}
+spec:
+  backend: {serviceName: default-http-backend, servicePort: 80}
+`,
+        hits: 1,
+      },
+      {
+        name: 'Service lives in another namespace (both namespaces written out)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: backend}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'every backend Service exists',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+`,
+      },
+      {
+        name: 'resource backend (not a Service)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: static}
+spec:
+  defaultBackend:
+    resource: {apiGroup: k8s.example.com, kind: StorageBucket, name: static-assets}
+`,
+      },
+      {
+        name: 'AWS Load Balancer Controller action (use-annotation)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    alb.ingress.kubernetes.io/actions.ssl-redirect: '{"Type":"redirect","RedirectConfig":{"Protocol":"HTTPS","Port":"443","StatusCode":"HTTP_301"}}'
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: ssl-redirect, port: {name: use-annotation}}}}
+`,
+      },
+      {
+        name: 'Service generated by Flagger for a Canary',
+        yaml: `
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: podinfo}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service: {port: 9898}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: podinfo}
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: podinfo, port: {number: 9898}}}}
+`,
+      },
+      {
+        name: 'Service without metadata.namespace while the Ingress names one (kubectl apply -n decides)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+`,
+      },
+    ],
+  },
 });

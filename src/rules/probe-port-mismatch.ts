@@ -1,16 +1,436 @@
 import { defineRule } from '../engine/rule.ts';
+import { dig } from '../engine/fields.ts';
+import { findContainerPort, isWorkload, type Container, type Probe } from '../engine/model.ts';
+import type { RuleHit, Severity } from '../engine/types.ts';
+import { trafficTargets, workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+type ProbeKind = 'readinessProbe' | 'livenessProbe' | 'startupProbe';
+const KINDS: readonly ProbeKind[] = ['readinessProbe', 'livenessProbe', 'startupProbe'];
+
+const UNSERVED_READINESS = 'the pod never becomes ready and its rollout stalls';
+
+const EFFECT: Record<ProbeKind, string> = {
+  readinessProbe: 'the pod never becomes ready, so its Services have no endpoint in it and the gateway answers 502/503',
+  livenessProbe: 'the kubelet restarts the container over and over, resetting the connections in flight each time',
+  startupProbe: 'the container never counts as started: the kubelet kills and restarts it over and over, and it never serves',
+};
+
+function declared(c: Container): string {
+  return c.ports.map((p) => (p.name ? `${p.name}:${p.containerPort}` : String(p.containerPort))).join(', ') || 'none';
+}
+
+/** A probe port for the fix: gRPC probes take a number only. */
+function portValue(p: Probe, port: { name?: string; containerPort: number }): string | number {
+  return p.handler === 'grpc' ? port.containerPort : (port.name ?? port.containerPort);
+}
+
+function handlerField(p: Probe): string {
+  return p.handler === 'grpc' ? 'grpc' : p.handler === 'tcpSocket' ? 'tcpSocket' : 'httpGet';
+}
+
 export default defineRule({
   id: 'probe-port-mismatch',
   title: 'Probe checks a port the container does not declare',
   shape: 'unreachable',
   severity: 'error',
-  targets: [],
+  targets: ['workload'],
   params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  docs: {
+    what:
+      'Checks the port of every readiness, liveness and startup probe (httpGet, tcpSocket, grpc) of every container ' +
+      'and native sidecar. A port given by name must be the name of one of that container\'s own ports (error). A ' +
+      'port given by number is judged in one clear case only (warning): the container declares its ports, none of ' +
+      'the pod declares that number, and it is the `port` of a Service that maps it to another port of the container ' +
+      '— the Service port was written where the container port belongs.',
+    why:
+      'The kubelet resolves a named probe port against the probe\'s own container only; when the name is not there ' +
+      'the probe fails every time. A failing readiness probe keeps the pod out of its Services — the gateway has no ' +
+      'upstream and answers 502/503; a failing liveness or startup probe restarts the container in a loop, resetting ' +
+      'the connections in flight (the reset shape of 502). A numeric port nobody listens on fails the same way.',
+    fix:
+      'Probe a port the container declares, by name so the two cannot drift apart:\n\n```yaml\ncontainers:\n  - name: app\n    ' +
+      'ports:\n      - name: http\n        containerPort: 8080\n    readinessProbe:\n      httpGet:\n        path: /ready\n        ' +
+      'port: http\n```',
+    notes:
+      'Numeric ports are otherwise left alone: the kubelet probes undeclared ports fine, and health ports the manifest ' +
+      'never lists are common (ingress-nginx probes 10254, the AWS Load Balancer Controller 61779). A number another ' +
+      'container of the pod declares is reached too (all containers share the pod\'s network). ' +
+      'A named port declared only by another container is still an error: names do not resolve across containers. ' +
+      'A readiness probe of a workload no Service selects is reported as a warning (no traffic depends on it). ' +
+      'Silent for probes with an explicit `host` (they check another address), workloads scaled to 0, and Argo ' +
+      'Rollouts using `workloadRef` (the referenced Deployment, which holds the template, is checked instead).',
   },
-  fixtures: { fire: [], silent: [] },
+  evaluate(w, graph) {
+    if (!isWorkload(w) || !w.template) return [];
+    // The template of an Argo Rollout's workloadRef runs under the Rollout, whatever its own replicas say.
+    const runner = graph.rolloutReferencing(w) ?? w;
+    if (runner.replicas === 0) return [];
+    const containers = w.template.containers;
+    const served = graph.servicesSelecting(runner).length > 0;
+    const hits: RuleHit[] = [];
+    for (const c of containers) {
+      for (const kind of KINDS) {
+        const probe = c[kind];
+        if (!probe || probe.port === undefined || !probe.portPath) continue;
+        const field = handlerField(probe);
+        const ref = probe.port;
+        const numeric = typeof ref === 'number' || /^\d+$/.test(ref);
+        if (findContainerPort(c, ref)) continue;
+        const label = kind.replace('Probe', ' probe');
+        const effect = kind === 'readinessProbe' && !served ? UNSERVED_READINESS : EFFECT[kind];
+        if (!numeric) {
+          const elsewhere = containers.find((o) => o !== c && o.ports.some((p) => p.name === ref));
+          const severity: Severity = kind === 'readinessProbe' && !served ? 'warning' : 'error';
+          const suggestion = c.ports.length === 1 ? c.ports[0] : c.ports.find((p) => p.name && /http|web|health|admin|mgmt|management/.test(p.name));
+          hits.push({
+            path: probe.portPath,
+            message:
+              `The ${label} of container ${c.name} in ${workloadName(w)} checks the port named ${JSON.stringify(ref)}, which the container does not declare ` +
+              `(its ports: ${declared(c)}${elsewhere ? `; container ${elsewhere.name} declares it, but probe port names resolve only against their own container` : ''}): ` +
+              `the probe fails every time and ${effect}.`,
+            fix: suggestion
+              ? fixWithYaml(`Probe a port container ${c.name} declares:`, { [kind]: { [field]: { port: portValue(probe, suggestion) } } })
+              : fixWithYaml(`Declare the port on container ${c.name}:`, { ports: [{ name: ref, containerPort: elsewhere?.ports.find((p) => p.name === ref)?.containerPort ?? 8080 }] }),
+            ...(severity !== 'error' ? { severity } : {}),
+          });
+          continue;
+        }
+        // Numeric: the kubelet probes undeclared ports fine, and undeclared health ports are common (ingress-nginx
+        // probes 10254, which it never lists). Judge only the one clear slip: the probe uses the *Service* port of
+        // a Service that maps it to another port this container declares — the app listens there, not here.
+        if (c.ports.length === 0) continue;
+        const host = dig(c.raw, kind, field, 'host');
+        if (typeof host === 'string' && host !== '') continue;
+        const n = Number(ref);
+        if (containers.some((o) => findContainerPort(o, n))) continue;
+        const slip = trafficTargets(runner, graph).find(
+          (t) => t.servicePort.port === n && t.container === c && t.containerPort !== undefined && t.containerPort.containerPort !== n,
+        );
+        if (!slip?.containerPort) continue;
+        const target = slip.containerPort;
+        hits.push({
+          path: probe.portPath,
+          message:
+            `The ${label} of container ${c.name} in ${workloadName(w)} checks port ${n}, the port of Service ${slip.service.name}, ` +
+            `which sends that port to container port ${target.name ?? target.containerPort} (${target.containerPort}); no container ` +
+            `declares ${n}: probes go to the pod directly, so unless the app also listens on ${n} the probe fails every time and ${effect}.`,
+          fix: fixWithYaml(`Probe the container port${target.name && probe.handler !== 'grpc' ? ' by name' : ''}:`, { [kind]: { [field]: { port: portValue(probe, target) } } }),
+          severity: 'warning',
+        });
+      }
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'readiness probe names a port the container does not declare',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe:
+            httpGet: {path: /ready, port: web}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'liveness probe names a port declared only by the sidecar',
+        yaml: `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+        - name: db
+          image: db
+          ports: [{name: sql, containerPort: 5432}]
+          livenessProbe:
+            tcpSocket: {port: metrics}
+        - name: exporter
+          image: exporter
+          ports: [{name: metrics, containerPort: 9187}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'numeric probes on the Service ports instead of the container ports',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: api
+          ports: [{name: http, containerPort: 8080}, {name: grpc, containerPort: 9090}]
+          readinessProbe:
+            httpGet: {path: /ready, port: 80}
+          startupProbe:
+            grpc: {port: 9000}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}, {name: grpc, port: 9000, targetPort: 9090}]
+`,
+        hits: 2,
+      },
+      {
+        name: 'Deployment used as the template of an Argo Rollout (replicas 0) with a wrong port name',
+        yaml: `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web-template}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-template}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: https}}
+`,
+        hits: 1,
+      },
+      {
+        name: 'native sidecar probe with a wrong port name',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      initContainers:
+        - name: proxy
+          image: envoy
+          restartPolicy: Always
+          ports: [{name: admin, containerPort: 9901}]
+          readinessProbe:
+            httpGet: {path: /ready, port: envoy-admin}
+      containers:
+        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'probes use declared ports, by name and by number',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}, {name: admin, containerPort: 9000}]
+          readinessProbe: {httpGet: {path: /ready, port: http}}
+          livenessProbe: {tcpSocket: {port: 9000}}
+          startupProbe: {grpc: {port: 8080}}
+`,
+      },
+      {
+        name: 'numeric probe port while the container declares no ports',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+        - name: worker
+          image: worker
+          livenessProbe: {httpGet: {path: /healthz, port: 8081}}
+`,
+      },
+      {
+        name: 'numeric health port the container does not list (ingress-nginx 10254)',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller}
+spec:
+  selector: {matchLabels: {app: ingress-nginx}}
+  template:
+    metadata: {labels: {app: ingress-nginx}}
+    spec:
+      containers:
+        - name: controller
+          image: ingress-nginx/controller
+          ports: [{name: http, containerPort: 80}, {name: https, containerPort: 443}]
+          readinessProbe: {httpGet: {path: /healthz, port: 10254}}
+          livenessProbe: {httpGet: {path: /healthz, port: 10254}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ingress-nginx-controller}
+spec:
+  type: LoadBalancer
+  selector: {app: ingress-nginx}
+  ports: [{name: http, port: 80, targetPort: http}, {name: https, port: 443, targetPort: https}]
+`,
+      },
+      {
+        name: 'numeric probe on a port that is both Service port and container port',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: 8080}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080}]
+`,
+      },
+      {
+        name: 'numeric probe port declared by another container of the pod (shared network)',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /ready, port: 15021}}
+        - name: proxy
+          image: envoy
+          ports: [{name: status, containerPort: 15021}]
+`,
+      },
+      {
+        name: 'probe with an explicit host checks another address',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          livenessProbe: {httpGet: {host: 127.0.0.1, path: /healthz, port: 9999}}
+`,
+      },
+      {
+        name: 'exec probe and a workload scaled to 0',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: paused}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: paused}}
+  template:
+    metadata: {labels: {app: paused}}
+    spec:
+      containers:
+        - name: app
+          image: app
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: web}}
+          livenessProbe: {exec: {command: [cat, /tmp/healthy]}}
+`,
+      },
+      {
+        name: 'Argo Rollout with workloadRef (the Deployment holding the template is judged)',
+        yaml: `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: http}}
+`,
+      },
+    ],
+  },
 });
