@@ -1,16 +1,684 @@
 import { defineRule } from '../engine/rule.ts';
+import { isIngressResource, isRouteResource, type Backend, type Service, type ServicePort } from '../engine/model.ts';
+import type { RuleHit, Severity } from '../engine/types.ts';
+import { ingressController, type IngressController } from './lib/ingress-controller.ts';
+import { ingressSpeech, routeSpeech, servedBy, type Served, type ServedEvidence, type Speech, type Wire } from './lib/protocols.ts';
+import { isAlbAction } from './lib/references.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+type Want = 'tls' | 'grpc' | 'plain';
+
+interface Clash {
+  /** What the proxy does, for messages: `sends plain HTTP to`. */
+  verb: string;
+  /** What the port needs the proxy to do instead. */
+  want: Want;
+  /** The proxy originates TLS to a cleartext port (the reverse direction). */
+  reverse: boolean;
+}
+
+const TLS_WIRES: ReadonlySet<Wire> = new Set(['tls', 'grpcs', 'h2']);
+
+const SERVES: Record<Served, string> = {
+  tls: 'serves TLS',
+  grpc: 'serves gRPC (HTTP/2 only)',
+  http: 'serves plain HTTP',
+  h2c: 'serves cleartext HTTP/2',
+};
+
+/** The clear mismatches between what the proxy speaks and what the port serves; the rest is left alone. */
+function clash(wire: Wire, served: Served): Clash | undefined {
+  if (TLS_WIRES.has(wire)) {
+    if (served === 'http' || served === 'h2c') return { verb: 'opens TLS connections to', want: 'plain', reverse: true };
+    return undefined;
+  }
+  if (served === 'tls') {
+    const verb = wire === 'http' ? 'sends plain HTTP to' : wire === 'grpc' ? 'sends cleartext gRPC to' : 'sends cleartext HTTP/2 to';
+    return { verb, want: 'tls', reverse: false };
+  }
+  if (wire === 'http' && served === 'grpc') return { verb: 'sends HTTP/1.1 to', want: 'grpc', reverse: false };
+  return undefined;
+}
+
+function portLabel(sp: ServicePort): string {
+  return sp.name ? `${sp.name} (${sp.port})` : String(sp.port);
+}
+
+function resolvePort(svc: Service, b: Backend): ServicePort | undefined {
+  if (b.port?.number !== undefined) return svc.ports.find((p) => p.port === b.port?.number);
+  if (b.port?.name !== undefined) return svc.ports.find((p) => p.name === b.port?.name);
+  return undefined;
+}
+
+/** The change that makes the proxy speak what the port serves. */
+function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServicePort, ev: ServedEvidence): string {
+  const portKey = sp.name ?? String(sp.port);
+  const grpc = want === 'grpc';
+  const plain = want === 'plain';
+  const sentence = plain
+    ? `Let the controller speak plain HTTP to this port (it serves cleartext: ${ev.because.join('; ')}), or point the backend at the port that serves TLS`
+    : 'Tell the controller which protocol the port serves';
+  const onIngress = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on the Ingress):`, { metadata: { annotations } });
+  const onService = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on Service ${svc.name}):`, { metadata: { annotations } });
+  switch (c.family) {
+    case 'unknown':
+      return fixWithYaml(`${sentence}; for ingress-nginx, on the Ingress (other controllers have their own annotation):`, {
+        metadata: { annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': plain ? 'HTTP' : grpc ? 'GRPC' : 'HTTPS' } },
+      });
+    case 'ingress-nginx':
+      return onIngress({ 'nginx.ingress.kubernetes.io/backend-protocol': plain ? 'HTTP' : grpc ? 'GRPC' : 'HTTPS' });
+    case 'nginx-inc':
+      return plain
+        ? fixWithYaml(`${sentence}: remove ${svc.name} from the nginx.org/ssl-services annotation of the Ingress.`, { metadata: { annotations: { 'nginx.org/ssl-services': '<the other Services>' } } })
+        : onIngress(grpc ? { 'nginx.org/grpc-services': svc.name } : { 'nginx.org/ssl-services': svc.name });
+    case 'traefik':
+      return onService({ 'traefik.ingress.kubernetes.io/service.serversscheme': plain ? 'http' : grpc ? 'h2c' : 'https' });
+    case 'alb':
+      return onIngress(
+        plain ? { 'alb.ingress.kubernetes.io/backend-protocol': 'HTTP' } : grpc ? { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' } : { 'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS' },
+      );
+    case 'gce':
+      return (
+        onService({ 'cloud.google.com/app-protocols': JSON.stringify({ [portKey]: plain ? 'HTTP' : grpc ? 'HTTP2' : 'HTTPS' }) }) +
+        (grpc ? '\n(GKE speaks HTTP/2 to backends over TLS only: the gRPC server must serve TLS.)' : '')
+      );
+    case 'haproxy':
+      return onIngress(plain ? { 'haproxy.org/server-ssl': 'false' } : grpc ? { 'haproxy.org/server-proto': 'h2' } : { 'haproxy.org/server-ssl': 'true' });
+    case 'contour':
+      return plain
+        ? fixWithYaml(`${sentence}: remove port ${portKey} from the projectcontour.io/upstream-protocol.* annotations of Service ${svc.name}.`, { metadata: { annotations: { 'projectcontour.io/upstream-protocol.tls': '<the TLS ports only>' } } })
+        : onService({ [`projectcontour.io/upstream-protocol.${grpc ? 'h2c' : 'tls'}`]: portKey });
+    case 'kong':
+      return onService({ 'konghq.com/protocol': plain ? 'http' : grpc ? 'grpc' : 'https' });
+    case 'agic':
+      return onIngress({ 'appgw.ingress.kubernetes.io/backend-protocol': plain ? 'http' : 'https' });
+    case 'istio':
+      return fixWithYaml('Name the Service port after its protocol:', { ports: [{ name: plain ? 'http' : grpc ? 'grpc' : 'https', port: sp.port }] });
+  }
+}
+
+function routeFix(want: Want, svc: Service, sp: ServicePort): string {
+  if (want === 'plain') {
+    return fixWithYaml('Originate TLS only to ports that serve it: narrow the BackendTLSPolicy to the TLS port with sectionName, or point the route at that port:', {
+      spec: { targetRefs: [{ group: '', kind: 'Service', name: svc.name, sectionName: '<the TLS port name>' }] },
+    });
+  }
+  if (want === 'grpc') {
+    return fixWithYaml(`Route gRPC with a GRPCRoute, or tell the implementation the port speaks cleartext HTTP/2 (on Service ${svc.name}):`, {
+      ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, appProtocol: 'kubernetes.io/h2c' }],
+    });
+  }
+  return fixWithYaml(`Originate TLS to the port with a BackendTLSPolicy in namespace ${svc.namespace}:`, {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'BackendTLSPolicy',
+    metadata: { name: `${svc.name}-tls`, namespace: svc.namespace },
+    spec: {
+      targetRefs: [{ group: '', kind: 'Service', name: svc.name, ...(sp.name ? { sectionName: sp.name } : {}) }],
+      validation: { hostname: `${svc.name}.${svc.namespace}.svc`, caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: `${svc.name}-ca` }] },
+    },
+  });
+}
+
 export default defineRule({
   id: 'backend-protocol-mismatch',
   title: "Proxy protocol does not match the backend port's protocol",
   shape: 'garbage',
   severity: 'error',
-  targets: [],
+  targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
   params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  docs: {
+    what:
+      'Compares, for every backend of an Ingress or route, what the proxy speaks upstream with what the Service ' +
+      'port serves. The port side is read from explicit declarations only: `appProtocol` (`https`, `tls`, `grpc`, ' +
+      '`h2c`, `kubernetes.io/h2c`, `http`, `kubernetes.io/ws(s)`), a Service port named exactly `https`, `tls`, ' +
+      '`grpc`, `h2c` or `http`, a named targetPort and the name of the container port it lands on. The proxy side ' +
+      'is the controller\'s default or what it is told: ingress-nginx `nginx.ingress.kubernetes.io/backend-protocol`, ' +
+      'NGINX Inc `nginx.org/ssl-services`/`grpc-services`, AWS `alb.ingress.kubernetes.io/backend-protocol(-version)`, ' +
+      'GKE `cloud.google.com/app-protocols`, Traefik `traefik.ingress.kubernetes.io/service.serversscheme` (and its ' +
+      'HTTPS switch for port 443 and ports named `https*`), HAProxy `server-ssl`/`server-proto`, Contour ' +
+      '`projectcontour.io/upstream-protocol.*` and appProtocol, Kong `konghq.com/protocol`, Application Gateway ' +
+      '`appgw.ingress.kubernetes.io/backend-protocol`; for Gateway API, HTTP/1.1 for an HTTPRoute and cleartext ' +
+      'HTTP/2 for a GRPCRoute unless a BackendTLSPolicy (or an Istio DestinationRule) originates TLS or the ' +
+      'standard appProtocol `kubernetes.io/h2c` applies.',
+    why:
+      'When the two disagree the bytes on the wire are garbage to the other side: a TLS server receives a plain ' +
+      'HTTP request and closes the connection (or answers 400), a gRPC server receives HTTP/1.1 and resets the ' +
+      'stream, a cleartext server receives a TLS ClientHello. The proxy reads no valid response and answers 502 — ' +
+      'on every request, from the first deploy.',
+    fix:
+      'Tell the proxy what the port serves, in the way its controller reads it:\n\n```yaml\n# ingress-nginx, on the ' +
+      'Ingress\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: "HTTPS"   # or GRPC, GRPCS\n' +
+      '---\n# Gateway API: originate TLS to the port\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\n' +
+      'metadata:\n  name: api-tls\nspec:\n  targetRefs:\n    - {group: "", kind: Service, name: api, sectionName: https}\n  ' +
+      'validation:\n    hostname: api.default.svc\n    caCertificateRefs: [{group: "", kind: ConfigMap, name: api-ca}]\n```\n\n' +
+      'For gRPC behind an HTTPRoute, use a GRPCRoute or set `appProtocol: kubernetes.io/h2c` on the Service port.',
+    notes:
+      'Port numbers alone are never evidence, and a Service port merely named `https` in front of container port 80 ' +
+      'or 8080 is taken to describe a load balancer\'s client side. Silent when the declarations disagree (a port ' +
+      'named `http` whose container port is named `https`, or one container port exposed both as `http` and `https` — ' +
+      'a multiplexing server), for HTTP/1.1 to an `h2c` port (such servers usually accept HTTP/1.1 too), for ' +
+      'cleartext gRPC to a port named `http` (gRPC servers are often named so), for AUTO_HTTP/FCGI and for values ' +
+      'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route, a Service annotation of a controller ' +
+      'it cannot identify), for Istio (it derives the protocol from the same port names), and for ExternalName ' +
+      'Services. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
+      'named `https*` by itself. HTTPRoutes to a port named `grpc` are warnings too, as some implementations infer ' +
+      'HTTP/2 from the name.',
   },
-  fixtures: { fire: [], silent: [] },
+  evaluate(obj, graph) {
+    const ingress = isIngressResource(obj);
+    if (!ingress && !isRouteResource(obj)) return [];
+    const controller = ingress ? ingressController(obj, graph) : undefined;
+    const hits: RuleHit[] = [];
+    const seen = new Set<string>();
+    for (const b of graph.backendsFrom(obj)) {
+      if (isAlbAction(b) || b.weight === 0) continue;
+      const svc = graph.service(b.serviceNamespace, b.serviceName);
+      if (!svc || svc.type === 'ExternalName') continue;
+      if (!ingress && !graph.referenceGrantAllows(obj, b.serviceNamespace, b.serviceName)) continue;
+      const sp = resolvePort(svc, b);
+      if (!sp) continue;
+      const key = `${svc.namespace}/${svc.name}/${sp.port}`;
+      if (seen.has(key)) continue;
+      const where = `Service ${b.serviceNamespace === obj.namespace ? svc.name : `${svc.namespace}/${svc.name}`} port ${portLabel(sp)}`;
+      // A GRPCRoute needs HTTP/2: an appProtocol that declares HTTP/1.1 makes the backend unusable.
+      if (b.proxy === 'grpcroute' && sp.appProtocol && ['http', 'kubernetes.io/ws'].includes(sp.appProtocol.toLowerCase())) {
+        seen.add(key);
+        hits.push({
+          path: b.path,
+          message:
+            `GRPCRoute ${obj.name} sends gRPC to ${where}, whose appProtocol ${sp.appProtocol} declares HTTP/1.1: the implementation either ` +
+            'rejects the backend (ResolvedRefs: False, UnsupportedProtocol) and answers 500, or speaks HTTP/2 to a server that expects HTTP/1.1 and gets garbage back (502).',
+          fix: fixWithYaml(`Declare the port as cleartext HTTP/2 (on Service ${svc.name}):`, { ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, appProtocol: 'kubernetes.io/h2c' }] }),
+          severity: 'warning',
+        });
+        continue;
+      }
+      const evidence = servedBy(svc, sp, graph);
+      if (!evidence) continue;
+      const speech: Speech = controller ? ingressSpeech(obj, svc, sp, controller) : routeSpeech(graph, b, svc, sp);
+      if (!speech.wire) continue;
+      const c = clash(speech.wire, evidence.served);
+      if (!c) continue;
+      seen.add(key);
+      let severity: Severity = 'error';
+      if (!speech.certain || (c.reverse && !evidence.strong) || (b.proxy === 'httproute' && c.want === 'grpc')) severity = 'warning';
+      const proxy = ingress ? `Ingress ${obj.name}` : `${obj.kind} ${obj.name}`;
+      hits.push({
+        path: b.path,
+        message:
+          `${proxy} ${c.verb} ${where}, which ${SERVES[evidence.served]} (${evidence.because.join('; ')}) — ${speech.because}. ` +
+          'The server cannot read what it receives and the proxy answers 502.',
+        fix: controller ? ingressFix(controller, c.want, svc, sp, evidence) : routeFix(c.want, svc, sp),
+        ...(severity !== 'error' ? { severity } : {}),
+      });
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'ingress-nginx speaks plain HTTP to a port named https',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: dashboard}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: dash.example.com
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: dashboard, port: {number: 443}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: dashboard, port: {name: https}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dashboard}
+spec:
+  selector: {app: dashboard}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'ingress-nginx told HTTPS for a port whose appProtocol is http',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    nginx.ingress.kubernetes.io/backend-protocol: HTTPS
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: web, port: 80, targetPort: 8080, appProtocol: http}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'AWS ALB speaks HTTP/1.1 to a gRPC container port',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api}
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 50051}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 50051, targetPort: grpc}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - {name: api, image: api, ports: [{name: grpc, containerPort: 50051}]}
+`,
+        hits: 1,
+      },
+      {
+        name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 8443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: https, port: 8443, targetPort: https}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'GRPCRoute (cleartext) to a port that serves TLS',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 9443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: tls, port: 9443}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'HTTPRoute to a port named grpc (warning: some implementations infer HTTP/2 from the name)',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9000}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'GRPCRoute to a port whose appProtocol declares WebSocket over HTTP/1.1',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 8080, appProtocol: kubernetes.io/ws}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'Ingress without a class to a grpc port (warning)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api}
+spec:
+  defaultBackend: {service: {name: api, port: {name: grpc}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9000}]
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'ingress-nginx told GRPC for a grpc port, and HTTPS for an https port',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations:
+    nginx.ingress.kubernetes.io/backend-protocol: GRPC
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: api, port: {name: grpc}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: dash
+  annotations:
+    nginx.ingress.kubernetes.io/backend-protocol: HTTPS
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: dash, port: {number: 443}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dash}
+spec:
+  selector: {app: dash}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+`,
+      },
+      {
+        name: 'Traefik switches to HTTPS for a port named https by itself',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: dash}
+spec:
+  ingressClassName: traefik
+  defaultBackend: {service: {name: dash, port: {name: https}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dash}
+spec:
+  selector: {app: dash}
+  ports: [{name: https, port: 8443}]
+`,
+      },
+      {
+        name: 'GKE app-protocols annotation declares HTTPS',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations: {kubernetes.io/ingress.class: gce}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 443}}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    cloud.google.com/app-protocols: '{"https":"HTTPS"}'
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+`,
+      },
+      {
+        name: 'one container port exposed as http and https (multiplexing server, Argo CD style)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: argocd}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: argocd-server, port: {name: https}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: argocd-server}
+spec:
+  selector: {app: argocd-server}
+  ports:
+    - {name: http, port: 80, targetPort: 8080}
+    - {name: https, port: 443, targetPort: 8080}
+`,
+      },
+      {
+        name: 'GRPCRoute to a gRPC server whose port is named http',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: yages}
+spec:
+  rules:
+    - backendRefs: [{name: yages, port: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: yages}
+spec:
+  selector: {app: yages}
+  ports: [{name: http, port: 9000, targetPort: 9000}]
+`,
+      },
+      {
+        name: 'HTTPRoute to a TLS port with a BackendTLSPolicy',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api, sectionName: https}]
+  validation: {hostname: api.default.svc, wellKnownCACertificates: System}
+`,
+      },
+      {
+        name: 'port name https in front of container port 8080 (load balancer terminates TLS) and port name disagreeing with the container',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: https}}}}
+          - {path: /v2, pathType: Prefix, backend: {service: {name: web2, port: {name: https}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: https, port: 443, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web2}
+spec:
+  selector: {app: web2}
+  ports: [{name: https, port: 443, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web2}
+spec:
+  selector: {matchLabels: {app: web2}}
+  template:
+    metadata: {labels: {app: web2}}
+    spec:
+      containers:
+        - {name: app, image: web, ports: [{name: http, containerPort: 9000}]}
+`,
+      },
+      {
+        name: 'HTTPRoute with appProtocol kubernetes.io/h2c, and GKE-specific appProtocol HTTPS',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 9000}, {name: secure, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9000, appProtocol: kubernetes.io/h2c}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: secure}
+spec:
+  selector: {app: secure}
+  ports: [{name: https, port: 443, appProtocol: HTTPS}]
+`,
+      },
+      {
+        name: 'Contour told by Service annotation, ALB told on the Service, Istio and AUTO_HTTP left alone',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: contour}
+spec:
+  ingressClassName: contour
+  defaultBackend: {service: {name: secure, port: {number: 443}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: alb}
+spec:
+  ingressClassName: alb
+  defaultBackend: {service: {name: secure-alb, port: {number: 443}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: mesh}
+spec:
+  ingressClassName: istio
+  defaultBackend: {service: {name: api, port: {name: grpc}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: auto
+  annotations: {nginx.ingress.kubernetes.io/backend-protocol: AUTO_HTTP}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: api, port: {name: grpc}}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: secure
+  annotations: {projectcontour.io/upstream-protocol.tls: "443,https"}
+spec:
+  selector: {app: secure}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: secure-alb
+  annotations: {alb.ingress.kubernetes.io/backend-protocol: HTTPS}
+spec:
+  selector: {app: secure}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: grpc, port: 9000}]
+`,
+      },
+      {
+        name: 'plain HTTP to plain ports, numbers alone are no evidence',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 443}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8443}]
+`,
+      },
+    ],
+  },
 });

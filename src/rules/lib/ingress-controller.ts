@@ -65,6 +65,7 @@ const BY_ANNOTATION: Array<[string, IngressFamily]> = [
   ['konghq.com/', 'kong'],
   ['appgw.ingress.kubernetes.io/', 'agic'],
   ['kubernetes.io/ingress.global-static-ip-name', 'gce'],
+  ['kubernetes.io/ingress.allow-http', 'gce'],
   ['ingress.gcp.kubernetes.io/', 'gce'],
   ['networking.gke.io/', 'gce'],
 ];
