@@ -1,7 +1,7 @@
 import { defineRule } from '../engine/rule.ts';
 import { isIngressResource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, isAlbAction, sameNameElsewhere } from './lib/references.ts';
+import { closestName, isAlbAction, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 export default defineRule({
@@ -29,7 +29,9 @@ export default defineRule({
       'A reference to an absent object: the webhook warns instead of denying (the Service may be applied next) and ' +
       '`guard502 scan --partial` leaves it out. Silent for `resource` backends, for AWS Load Balancer Controller ' +
       'actions (`port: use-annotation` with an `alb.ingress.kubernetes.io/actions.<name>` annotation), for the ' +
-      'Services Flagger generates for a Canary (`<service>`, `<service>-primary`, `<service>-canary`), and when a ' +
+      'Services Flagger generates for a Canary (`<service>`, `<service>-primary`, `<service>-canary`), for Services ' +
+      'an operator likely creates from a custom resource of the namespace (named after it — `<name>`, ' +
+      '`<name>-…` — or `prometheus-operated` and its siblings), and when a ' +
       'Service of that name exists in another namespace but the manifests leave open where one of the two lands ' +
       '(one of them has no `metadata.namespace`, so `kubectl apply -n` decides).',
   },
@@ -40,6 +42,7 @@ export default defineRule({
     for (const b of graph.backendsFrom(ing)) {
       if (graph.service(b.serviceNamespace, b.serviceName)) continue;
       if (isAlbAction(b) || graph.generatedService(b.serviceNamespace, b.serviceName)) continue;
+      if (operatorMadeService(graph, b.serviceNamespace, b.serviceName)) continue;
       if (sameNameElsewhere(graph, ing, b.serviceNamespace, b.serviceName)) continue;
       const v1beta1 = b.portPath.endsWith('.servicePort');
       const guess = closestName(b.serviceName, existing);
@@ -194,6 +197,23 @@ spec:
     - http:
         paths:
           - {path: /, pathType: Prefix, backend: {service: {name: podinfo, port: {number: 9898}}}}
+`,
+      },
+      {
+        name: 'Service an operator creates from a custom resource (Elasticsearch quickstart → quickstart-es-http)',
+        yaml: `
+apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata: {name: quickstart}
+spec:
+  version: 8.14.0
+  nodeSets: [{name: default, count: 1}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: es}
+spec:
+  defaultBackend: {service: {name: quickstart-es-http, port: {number: 9200}}}
 `,
       },
       {

@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { isRouteResource, type Backend } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, portList, sameNameElsewhere } from './lib/references.ts';
+import { closestName, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 const CONSEQUENCE = 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
@@ -38,7 +38,8 @@ export default defineRule({
       'A missing Service or ReferenceGrant is a reference to an absent object: the webhook warns instead of denying ' +
       '(it may be applied next) and `guard502 scan --partial` leaves it out; a port the existing Service lacks is ' +
       'always reported. Silent for backendRefs of other kinds (ServiceImport, implementation-specific backends), ' +
-      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary, for ' +
+      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary or an ' +
+      'operator likely creates from a custom resource of the namespace (named after it), for ' +
       'ExternalName Services and Services without ports (the port is not checked), and when a Service of that name ' +
       'exists in another namespace while the manifests leave open where one of the two lands (no ' +
       '`metadata.namespace` on one of them).',
@@ -72,7 +73,7 @@ export default defineRule({
       }
       const svc = graph.service(b.serviceNamespace, b.serviceName);
       if (!svc) {
-        if (graph.generatedService(b.serviceNamespace, b.serviceName)) continue;
+        if (graph.generatedService(b.serviceNamespace, b.serviceName) || operatorMadeService(graph, b.serviceNamespace, b.serviceName)) continue;
         if (!explicitNs && sameNameElsewhere(graph, route, b.serviceNamespace, b.serviceName)) continue;
         const guess = closestName(b.serviceName, graph.services(b.serviceNamespace).map((s) => s.name));
         hits.push({
@@ -314,6 +315,22 @@ spec:
     - backendRefs:
         - {name: podinfo-primary, port: 9898, weight: 90}
         - {name: podinfo-canary, port: 9898, weight: 10}
+`,
+      },
+      {
+        name: 'Service the Prometheus operator creates (prometheus-operated)',
+        yaml: `
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: main}
+spec: {replicas: 2}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: prometheus}
+spec:
+  rules:
+    - backendRefs: [{name: prometheus-operated, port: 9090}]
 `,
       },
       {

@@ -1,4 +1,5 @@
 import { defineRule } from '../engine/rule.ts';
+import { dig } from '../engine/fields.ts';
 import { isServiceModel, type Service } from '../engine/model.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import { extraPodTemplates, opaquePodCreators, rolloutRuntimeLabels, RUNTIME_POD_LABELS } from './lib/pod-sources.ts';
@@ -93,7 +94,7 @@ export default defineRule({
     notes:
       'A reference to absent objects: the webhook warns instead of denying (the workload may be applied next) and ' +
       '`guard502 scan --partial` leaves it out. Silent for Services without a selector (manual endpoints, ' +
-      'ExternalName), when some workload\'s template cannot be resolved (a patch without a template, a Rollout whose ' +
+      'ExternalName), for Services with `ownerReferences` (a controller made them for pods it makes), when some workload\'s template cannot be resolved (a patch without a template, a Rollout whose ' +
       '`workloadRef` is not in the input), and whenever the namespace holds objects that may create pods whose ' +
       'labels the manifests do not show — custom resources of operators (Prometheus, Elasticsearch, Kafka, Knative ' +
       '…), GitOps applications, Flagger Canaries (whose `-primary` Deployment is generated) or any kind not known ' +
@@ -103,6 +104,9 @@ export default defineRule({
   },
   evaluate(svc, graph) {
     if (!isServiceModel(svc) || !svc.selector || svc.type === 'ExternalName') return [];
+    // A Service a controller owns (an operator, Knative, Flagger) selects the pods that controller makes.
+    const owners = dig(svc.raw, 'metadata', 'ownerReferences');
+    if (Array.isArray(owners) && owners.length > 0) return [];
     if (graph.workloadsSelectedBy(svc).length > 0) return [];
     const list = candidates(svc, graph);
     if (!list || list.some((c) => selects(svc.selector as Record<string, string>, c))) return [];
@@ -448,6 +452,20 @@ metadata: {name: web-canary}
 spec:
   selector: {app: web, role: canary}
   ports: [{port: 80}]
+`,
+      },
+      {
+        name: 'Service owned by a controller (ownerReferences)',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: es-http
+  ownerReferences:
+    - {apiVersion: elasticsearch.k8s.elastic.co/v1, kind: Elasticsearch, name: es, uid: 1b2c}
+spec:
+  selector: {elasticsearch.k8s.elastic.co/cluster-name: es}
+  ports: [{name: https, port: 9200}]
 `,
       },
       {

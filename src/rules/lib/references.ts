@@ -6,6 +6,7 @@
 import { isObject } from '../../engine/fields.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import type { Backend, Resource, Service } from '../../engine/model.ts';
+import { opaquePodCreators } from './pod-sources.ts';
 
 /** Whether the manifest wrote `metadata.namespace` (otherwise the scan, or `kubectl -n`, chose it). */
 export function namespaceWritten(r: Resource): boolean {
@@ -64,4 +65,22 @@ export function closestName(name: string, candidates: Iterable<string>): string 
 /** `name (port)` or `port` of a Service port, for messages. */
 export function portList(s: Service): string {
   return s.ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ') || 'none';
+}
+
+/** Services operators create under fixed names. */
+const OPERATOR_SERVICES: Record<string, string> = {
+  'prometheus-operated': 'monitoring.coreos.com',
+  'alertmanager-operated': 'monitoring.coreos.com',
+  'thanos-ruler-operated': 'monitoring.coreos.com',
+};
+
+/**
+ * A custom resource of the namespace whose operator likely creates the Service at
+ * run time: the Service is named after it (`<name>`, `<name>-http`, `<name>-es-http`…),
+ * or is one of the fixed names the Prometheus operator uses.
+ */
+export function operatorMadeService(graph: ResourceGraph, namespace: string, name: string): Resource | undefined {
+  return opaquePodCreators(graph, namespace).find(
+    (r) => r.group !== '' && (name === r.name || name.startsWith(`${r.name}-`) || OPERATOR_SERVICES[name] === r.group),
+  );
 }
