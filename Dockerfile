@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# guard502: the webhook and controller image (`guard502 serve` by default).
+#
+#   docker build -t guard502:dev .
+#
+# Two stages on Node 24 LTS: `build` compiles the TypeScript (the same
+# `tsc -p tsconfig.build.json` as `npm run build`); `runtime` holds production
+# dependencies, the compiled code, the CLI entry point and the CRD the policy
+# loader validates against (dist/policy/load.js reads ../../crds/).
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc ./
+# --ignore-scripts: no install script runs (the `node` devDependency's binary
+# download is not needed: the image's own Node 24 runs the compiler).
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+COPY bin ./bin
+COPY crds ./crds
+COPY --from=build /src/dist ./dist
+# Numeric, so the kubelet can verify runAsNonRoot (the image's `node` user).
+USER 1000:1000
+# 9443: HTTPS webhook, /healthz, /readyz; 8080: /metrics.
+EXPOSE 9443 8080
+# node itself is PID 1 (no npm, no shell), so SIGTERM reaches the server,
+# which stops accepting, finishes in-flight requests and exits.
+ENTRYPOINT ["node", "/app/bin/guard502.js"]
+CMD ["serve"]
