@@ -3,6 +3,33 @@ import { isServiceModel, findContainerPort } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { servicePortLabel, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import type { Container } from '../engine/model.ts';
+import { isObject } from '../engine/fields.ts';
+import type { Json, JsonObject } from '../engine/types.ts';
+
+/**
+ * A numeric targetPort that no container declares is often served anyway: the
+ * kubelet does not need declarations, and real images listen on ports their
+ * manifests never list (Jaeger's collector, test servers configured by args).
+ * Judge it only on evidence that the declarations are complete and disagree:
+ * every container declares ports, the number appears nowhere in their command,
+ * args or env, and either a container port carries the Service port's name with
+ * another number (drift) or the pod declares exactly one TCP port (a one-port app).
+ */
+function undeclaredNumberIsSuspect(port: number, servicePortName: string | undefined, containers: readonly Container[]): boolean {
+  if (containers.some((c) => c.ports.length === 0)) return false;
+  const mentioned = new RegExp(`(^|[^0-9])${port}([^0-9]|$)`);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const words = containers.flatMap((c) => [
+    ...list(c.raw.command),
+    ...list(c.raw.args),
+    ...list(c.raw.env).map((e) => (isObject(e as Json) ? (e as JsonObject).value : undefined)),
+  ]);
+  if (words.some((w) => mentioned.test(String(w)))) return false;
+  const declared = containers.flatMap((c) => c.ports);
+  if (servicePortName && declared.some((p) => p.name === servicePortName)) return true;
+  return declared.filter((p) => p.protocol === 'TCP').length === 1;
+}
 
 export default defineRule({
   id: 'service-target-port-mismatch',
@@ -14,14 +41,19 @@ export default defineRule({
   docs: {
     what:
       'Checks every port of a Service with a selector against the pods it selects. A named `targetPort` must be ' +
-      'the name of a container port; a numeric one must be declared by some container — judged only when every ' +
-      'container of the pod declares its ports, because the kubelet happily serves undeclared ports.',
+      'the name of a container port. A numeric one is judged only on evidence, because the kubelet happily serves ' +
+      'undeclared ports and real images listen on ports their manifests never list: every container declares its ' +
+      'ports, the number is not mentioned in their command, args or env, and either a container port carries the ' +
+      "Service port's name with another number, or the pod declares exactly one TCP port.",
     why:
       'A named targetPort that no container declares gives the Service no endpoint port at all: the Service has ' +
       'addresses but nowhere to send them, and the gateway gets connection refused or no upstream — a 502. A numeric ' +
       'targetPort nobody listens on is refused the same way, on every request.',
     fix: 'Point `targetPort` at a port the container declares, preferably by name, so the two cannot drift apart:\n\n```yaml\n# Service\nports:\n  - name: http\n    port: 80\n    targetPort: http\n# Deployment container\nports:\n  - name: http\n    containerPort: 8080\n```',
-    notes: 'Silent for Services without a selector (manual endpoints), for Services that select nothing (see `service-selects-nothing`), and for numeric targetPorts when some container declares no ports.',
+    notes:
+      'Silent for Services without a selector (manual endpoints), for Services that select nothing (see ' +
+      '`service-selects-nothing`), and for numeric targetPorts without the evidence above — a multi-port server that ' +
+      'declares only some of its ports is common and legal.',
   },
   evaluate(svc, graph) {
     if (!isServiceModel(svc) || !svc.selector) return [];
@@ -29,22 +61,23 @@ export default defineRule({
     for (const w of graph.workloadsSelectedBy(svc)) {
       const containers = graph.templateOf(w)?.containers ?? [];
       if (containers.length === 0) continue;
+      const declaredPorts = containers.flatMap((c) => c.ports);
       for (const sp of svc.ports) {
         const ref = sp.targetPort;
         const numeric = typeof ref === 'number' || /^\d+$/.test(ref);
         if (containers.some((c) => findContainerPort(c, ref))) continue;
-        // An undeclared numeric port may well be served: judge only when every container declares its ports.
-        if (numeric && containers.some((c) => c.ports.length === 0)) continue;
-        const declared = containers.flatMap((c) => c.ports.map((p) => (p.name ? `${p.name}:${p.containerPort}` : String(p.containerPort))));
-        const suggestion = containers.flatMap((c) => c.ports)[0];
+        if (numeric && !undeclaredNumberIsSuspect(Number(ref), sp.name, containers)) continue;
+        const declared = declaredPorts.map((p) => (p.name ? `${p.name}:${p.containerPort}` : String(p.containerPort)));
+        const sameName = sp.name ? declaredPorts.find((p) => p.name === sp.name) : undefined;
+        const suggestion = sameName ?? declaredPorts[0];
         hits.push({
           path: `${sp.path}.targetPort`,
-          message:
-            `Service port ${servicePortLabel(sp)} sends traffic to ${numeric ? 'port' : 'the port named'} ${JSON.stringify(ref)}, ` +
-            `but no container of ${workloadName(w)} declares it (declared: ${declared.join(', ') || 'none'}): connections are refused.`,
+          message: numeric
+            ? `Service port ${servicePortLabel(sp)} sends traffic to port ${ref}, but ${workloadName(w)} ${sameName ? `declares its ${sp.name} port as ${sameName.containerPort}` : `only serves ${declared.join(', ')}`}: connections are refused.`
+            : `Service port ${servicePortLabel(sp)} sends traffic to the port named ${JSON.stringify(ref)}, but no container of ${workloadName(w)} declares it (declared: ${declared.join(', ') || 'none'}): the Service gets no endpoints.`,
           fix: suggestion
             ? fixWithYaml(`Set targetPort to a port ${workloadName(w)} declares:`, { ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, targetPort: suggestion.name ?? suggestion.containerPort }] })
-            : fixWithYaml(`Declare the port on the serving container of ${workloadName(w)}:`, { ports: [{ name: numeric ? 'http' : ref, containerPort: numeric ? Number(ref) : 8080 }] }),
+            : fixWithYaml(`Declare the port on the serving container of ${workloadName(w)}:`, { ports: [{ name: ref, containerPort: 8080 }] }),
         });
       }
     }
@@ -78,7 +111,7 @@ spec:
         hits: 1,
       },
       {
-        name: 'numeric targetPort while every container declares other ports',
+        name: 'numeric targetPort while the one declared port is another',
         yaml: `
 apiVersion: v1
 kind: Service
@@ -121,8 +154,82 @@ spec:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
       },
+      {
+        name: 'numeric targetPort while the container port of the same name has another number',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: metrics, port: 9090, targetPort: metrics}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: app
+          image: api
+          ports: [{name: http, containerPort: 3000}, {name: metrics, containerPort: 9090}]
+`,
+        hits: 1,
+      },
     ],
     silent: [
+      {
+        name: 'numeric targetPort of a multi-port server that declares only some ports (Jaeger all-in-one)',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: jaeger-collector}
+spec:
+  selector: {app: jaeger}
+  ports: [{name: collector-http, port: 14268, targetPort: 14268}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: jaeger}
+spec:
+  selector: {matchLabels: {app: jaeger}}
+  template:
+    metadata: {labels: {app: jaeger}}
+    spec:
+      containers:
+        - name: jaeger
+          image: jaegertracing/all-in-one
+          ports: [{containerPort: 16686}, {containerPort: 9411}, {containerPort: 6831, protocol: UDP}]
+`,
+      },
+      {
+        name: 'numeric targetPort configured through args but not declared',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  selector: {app: echo}
+  ports: [{name: http, port: 80, targetPort: 18080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      containers:
+        - name: app
+          image: echo
+          args: [--port, "18080", --port, "8080"]
+          ports: [{containerPort: 8080}]
+`,
+      },
       {
         name: 'named targetPort declared by the container',
         yaml: `
