@@ -71,9 +71,22 @@ function tmpHelmHome(): string {
   return join(process.env.TMPDIR ?? '/tmp', `guard502-helm-${process.getuid?.() ?? 'user'}`);
 }
 
+/**
+ * The Kubernetes version offline renders and lints assume unless told
+ * otherwise. Explicit, so the output does not depend on the client-go version
+ * a helm binary was built with (a helm built without the release ldflags
+ * assumes v1.20, older than the chart supports).
+ */
+export const OFFLINE_KUBE_VERSION = '1.33.0';
+
+/** Adds --kube-version when the arguments do not choose one. */
+export function withKubeVersion(args: readonly string[]): string[] {
+  return args.includes('--kube-version') ? [...args] : [...args, '--kube-version', OFFLINE_KUBE_VERSION];
+}
+
 /** `helm template` of the chart; throws with helm's message on failure. */
 export function template(helm: string, args: readonly string[] = [], release = 'guard502', namespace = 'guard502'): string {
-  const r = runHelm(helm, ['template', release, CHART, '--namespace', namespace, ...args]);
+  const r = runHelm(helm, ['template', release, CHART, '--namespace', namespace, ...withKubeVersion(args)]);
   if (r.code !== 0) throw new Error(`helm template ${args.join(' ')} failed: ${r.stderr.trim()}`);
   return r.stdout;
 }

@@ -85,7 +85,10 @@ function renderDefault(v: unknown): string {
 }
 
 export function valuesTable(text: string): string {
-  const rows = parseValuesDocs(text).map((d) => `| \`${d.key}\` | ${cell(renderDefault(d.default))} | ${cell(d.description)} |`);
+  const docs = parseValuesDocs(text);
+  // A documented group whose keys have rows of their own shows no default of its own.
+  const isGroup = (d: ValueDoc): boolean => docs.some((o) => o.key.startsWith(`${d.key}.`));
+  const rows = docs.map((d) => `| \`${d.key}\` | ${isGroup(d) ? '' : cell(renderDefault(d.default))} | ${cell(d.description)} |`);
   return ['| Key | Default | Description |', '|---|---|---|', ...rows].join('\n');
 }
 

@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { REPO } from '../../scripts/deploy/helm.ts';
+import { REPO, withKubeVersion } from '../../scripts/deploy/helm.ts';
 import { CHART_CRD, SOURCE_CRD, renderManifests } from '../../scripts/deploy/manifests.ts';
 import { leafPaths, parseValuesDocs, valuesTable, withValuesTable } from '../../scripts/deploy/values-doc.ts';
 import { policyFromObject } from '../../src/policy/load.ts';
@@ -34,7 +34,7 @@ describe('Helm chart: lint and values schema', function () {
 
   for (const v of VARIANTS) {
     it(`helm lint --strict passes: ${v.name}`, () => {
-      const r = runHelm(helm as string, ['lint', '--strict', CHART, ...v.args]);
+      const r = runHelm(helm as string, ['lint', '--strict', CHART, ...withKubeVersion(v.args)]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
       assert.doesNotMatch(r.stdout, /\[(WARNING|ERROR)\]/);
@@ -52,17 +52,17 @@ describe('Helm chart: lint and values schema', function () {
   ];
   for (const [set, message] of bad) {
     it(`rejects --set ${set} with a message naming the value`, () => {
-      const r = runHelm(helm as string, ['template', 'g5', CHART, '--set', set]);
+      const r = runHelm(helm as string, ['template', 'g5', CHART, '--set', set, ...withKubeVersion([])]);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, message);
     });
   }
 
   it('explains the values it cannot accept together', () => {
-    const both = runHelm(helm as string, ['template', 'g5', CHART, '--set', 'webhook.enabled=false', '--set', 'controller.enabled=false']);
+    const both = runHelm(helm as string, ['template', 'g5', CHART, '--set', 'webhook.enabled=false', '--set', 'controller.enabled=false', ...withKubeVersion([])]);
     assert.notEqual(both.code, 0);
     assert.match(both.stderr, /both false: guard502 would do nothing/);
-    const noCa = runHelm(helm as string, ['template', 'g5', CHART, '--set', 'tls.existingSecret=mine']);
+    const noCa = runHelm(helm as string, ['template', 'g5', CHART, '--set', 'tls.existingSecret=mine', ...withKubeVersion([])]);
     assert.notEqual(noCa.code, 0);
     assert.match(noCa.stderr, /tls\.caBundle .* is required with tls\.existingSecret/);
   });
