@@ -31,6 +31,10 @@ interface NamespaceIndex {
   rolloutByTemplate: Map<string, Workload>;
   /** `Kind/name` of a scale target → its HorizontalPodAutoscaler. */
   hpaByTarget: Map<string, Resource>;
+  /** Workload key → the PodDisruptionBudgets selecting its pods. */
+  pdbsByWorkload: Map<string, Resource[]>;
+  /** Per-namespace results that rules derive from the graph (see `memo`). */
+  memo: Map<string, unknown>;
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
@@ -106,6 +110,8 @@ export class ResourceGraph {
     if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
       this.backendIndex = undefined;
       this.backendsByFrom.delete(r.key);
+      // Rules' memos may depend on gateways of other namespaces (cross-namespace routes).
+      for (const idx of this.derived.values()) idx.memo.clear();
     }
   }
 
@@ -183,7 +189,7 @@ export class ResourceGraph {
   private index(namespace: string): NamespaceIndex {
     let idx = this.derived.get(namespace);
     if (idx) return idx;
-    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map() };
+    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map(), pdbsByWorkload: new Map(), memo: new Map() };
     const all = this.workloads(namespace);
     for (const r of all) if (r.workloadRef?.kind === 'Deployment') idx.rolloutByTemplate.set(r.workloadRef.name, r);
     for (const h of this.list('HorizontalPodAutoscaler', 'autoscaling', namespace)) {
@@ -262,13 +268,33 @@ export class ResourceGraph {
 
   /** PodDisruptionBudgets whose selector matches the workload's pods. */
   pdbsFor(w: Workload): Resource[] {
+    const idx = this.index(w.namespace);
+    let pdbs = idx.pdbsByWorkload.get(w.key);
+    if (pdbs) return pdbs;
     const labels = this.templateOf(w)?.labels;
-    if (!labels) return [];
-    return this.list('PodDisruptionBudget', 'policy', w.namespace).filter((p) => {
-      const sel = this.selectorOf(p, ['spec', 'selector']);
-      // An empty PDB selector matches every pod in the namespace (policy/v1).
-      return sel !== null && matches(sel, labels);
-    });
+    pdbs = !labels
+      ? []
+      : this.list('PodDisruptionBudget', 'policy', w.namespace).filter((p) => {
+          const sel = this.selectorOf(p, ['spec', 'selector']);
+          // An empty PDB selector matches every pod in the namespace (policy/v1).
+          return sel !== null && matches(sel, labels);
+        });
+    idx.pdbsByWorkload.set(w.key, pdbs);
+    return pdbs;
+  }
+
+  /**
+   * Memoizes a result a rule derives from one namespace's objects (and from
+   * gateways anywhere), so that per-object evaluation does not redo per-namespace
+   * work. Dropped when anything in the namespace, or any Ingress or route, changes.
+   * `key` must name the rule and the question.
+   */
+  memo<T>(namespace: string, key: string, compute: () => T): T {
+    const memo = this.index(namespace).memo;
+    if (memo.has(key)) return memo.get(key) as T;
+    const value = compute();
+    memo.set(key, value);
+    return value;
   }
 
   /** Flagger Canaries whose targetRef names the workload. */

@@ -37,6 +37,8 @@ interface RawDocument {
   text: string;
   /** 1-based line of the document's first line in the file. */
   line: number;
+  /** 1-based line of its first line that is neither blank nor a comment. */
+  contentLine: number;
   template?: string;
 }
 
@@ -44,29 +46,61 @@ const SEPARATOR = /^---(?:\s|$)/;
 const END = /^\.\.\.\s*$/;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/;
 
+/**
+ * Splits a stream at `---` and `...` lines without copying it line by line
+ * (manifest streams can be large): each document is one slice of the text,
+ * with its 1-based start line, its first content line and any `# Source:` comment.
+ */
 export function splitDocuments(text: string): RawDocument[] {
-  const lines = text.split(/\r?\n/);
   const docs: RawDocument[] = [];
-  let start = 0;
+  let docStart = 0; // offset of the current document's first character
+  let docLine = 1;
+  let prefix = ''; // content that followed `---` on the separator line
+  let contentLine = 0;
+  let template: string | undefined;
   const flush = (end: number) => {
-    const body = lines.slice(start, end);
-    const template = body.map((l) => HELM_SOURCE.exec(l)?.[1]).find((s) => s !== undefined);
-    docs.push({ text: body.join('\n'), line: start + 1, ...(template ? { template } : {}) });
+    docs.push({ text: prefix + text.slice(docStart, end), line: docLine, contentLine: contentLine || docLine, ...(template ? { template } : {}) });
+    contentLine = 0;
+    template = undefined;
+    prefix = '';
   };
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i] as string;
-    if (SEPARATOR.test(l)) {
-      flush(i);
-      // Content after `---` on the same line (`--- !tag` or `--- {a: 1}`) belongs to the next document.
-      lines[i] = l.replace(/^---/, '   ');
-      start = i;
-    } else if (END.test(l)) {
-      flush(i);
-      lines[i] = '';
-      start = i + 1;
+  let line = 1;
+  for (let pos = 0; pos <= text.length; line++) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const c = text.charCodeAt(pos);
+    if (c === 45 /* - */ || c === 46 /* . */) {
+      const l = text.slice(pos, nl);
+      if (SEPARATOR.test(l)) {
+        flush(pos);
+        // Content after `---` on the same line (`--- !tag` or `--- {a: 1}`) belongs to the next document.
+        prefix = `   ${l.slice(3)}\n`;
+        docStart = nl + 1;
+        docLine = line;
+        if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) contentLine = line;
+        pos = nl + 1;
+        continue;
+      }
+      if (END.test(l)) {
+        flush(pos);
+        docStart = nl + 1;
+        docLine = line + 1;
+        pos = nl + 1;
+        continue;
+      }
     }
+    if (c === 35 /* # */) {
+      const m = HELM_SOURCE.exec(text.slice(pos, nl).trimEnd());
+      if (m && template === undefined) template = m[1];
+    } else if (contentLine === 0 && c !== 32 && c !== 10 && c !== 13 && c !== 9 && !Number.isNaN(c)) {
+      contentLine = line;
+    } else if (contentLine === 0 && (c === 32 || c === 9)) {
+      const trimmed = text.slice(pos, nl).trim();
+      if (trimmed !== '' && !trimmed.startsWith('#')) contentLine = line;
+    }
+    pos = nl + 1;
   }
-  flush(lines.length);
+  flush(text.length);
   return docs;
 }
 
@@ -103,7 +137,7 @@ export function parseStream(text: string, file: string): { objects: LoadedObject
     }
     if (value === null || value === undefined) continue; // empty document or comments only
     n++;
-    const source: SourceLocation = { file, line: firstContentLine(doc), document: n, ...(doc.template ? { template: doc.template } : {}) };
+    const source: SourceLocation = { file, line: doc.contentLine, document: n, ...(doc.template ? { template: doc.template } : {}) };
     if (!isObject(value)) {
       errors.push({ file, document: n, line: source.line, message: `expected a Kubernetes object (a mapping), got ${describe(value)}` });
       continue;
@@ -111,12 +145,6 @@ export function parseStream(text: string, file: string): { objects: LoadedObject
     collect(value as JsonObject, source, undefined, objects, errors);
   }
   return { objects, errors };
-}
-
-function firstContentLine(doc: RawDocument): number {
-  const lines = doc.text.split('\n');
-  const i = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-  return doc.line + Math.max(0, i);
 }
 
 function collect(value: JsonObject, source: SourceLocation, listPath: string | undefined, objects: LoadedObject[], errors: InputError[]): void {

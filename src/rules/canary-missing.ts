@@ -46,6 +46,29 @@ function sameTrafficSplitByRequest(a: Json | undefined, b: Json | undefined): bo
   return (x.byRequest || y.byRequest) && [...x.paths].some((p) => y.paths.has(p));
 }
 
+/** What the Ingresses of a namespace say about canaries, computed once per namespace. */
+function ingressFacts(graph: ResourceGraph, ns: string): { ingresses: Resource[]; canaries: Resource[]; albWeighted: Set<string> } {
+  const ingresses = graph.list('Ingress', undefined, ns).filter(isIngressResource);
+  const canaries = ingresses.filter((i) => i.annotations[NGINX_CANARY] === 'true');
+  // Services that an AWS Load Balancer Controller weighted forward action splits traffic over.
+  const albWeighted = new Set<string>();
+  for (const i of ingresses) {
+    for (const [k, v] of Object.entries(i.annotations)) {
+      if (!k.startsWith(ALB_ACTION)) continue;
+      let action: Json;
+      try {
+        action = JSON.parse(v) as Json;
+      } catch {
+        continue;
+      }
+      const groups = list(dig(action, 'forwardConfig', 'targetGroups'));
+      if (groups.length < 2) continue;
+      for (const g of groups) if (isObject(g) && typeof g.serviceName === 'string') albWeighted.add(g.serviceName);
+    }
+  }
+  return { ingresses, canaries, albWeighted };
+}
+
 /** Why the workload's rollouts are already progressive, or undefined. */
 function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): string | undefined {
   const names = new Set(services.map((s) => s.name));
@@ -83,8 +106,7 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   }
 
   // ingress-nginx canary: a canary Ingress to this workload, or one sharing a host with an Ingress reaching it.
-  const ingresses = graph.list('Ingress', undefined, ns).filter(isIngressResource);
-  const canaries = ingresses.filter((i) => i.annotations[NGINX_CANARY] === 'true');
+  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns));
   if (canaries.length > 0) {
     const reaching = ingresses.filter((i) => graph.backendsFrom(i).some((b) => names.has(b.serviceName)));
     if (reaching.some((i) => canaries.includes(i))) return 'canary Ingress';
@@ -93,19 +115,7 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   }
 
   // AWS Load Balancer Controller weighted forward action.
-  for (const i of ingresses) {
-    for (const [k, v] of Object.entries(i.annotations)) {
-      if (!k.startsWith(ALB_ACTION)) continue;
-      let action: Json;
-      try {
-        action = JSON.parse(v) as Json;
-      } catch {
-        continue;
-      }
-      const groups = list(dig(action, 'forwardConfig', 'targetGroups'));
-      if (groups.length >= 2 && groups.some((g) => isObject(g) && typeof g.serviceName === 'string' && names.has(g.serviceName))) return 'weighted ALB action';
-    }
-  }
+  if ([...names].some((n) => albWeighted.has(n))) return 'weighted ALB action';
 
   // SMI TrafficSplit.
   for (const t of graph.list('TrafficSplit', 'split.smi-spec.io', ns)) {
