@@ -52,6 +52,18 @@ describe('e2e: test control plane', function () {
   });
 });
 
+describe('e2e: apiserver restart', function () {
+  this.timeout(120_000);
+  const env = useControlPlane();
+
+  it('restarts the apiserver on the same address with the same data', async () => {
+    assert.equal((await env.cp.kubectl(['create', 'configmap', 'kept', '--from-literal=a=b'])).code, 0);
+    await env.cp.restartApiServer();
+    const got = await env.cp.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
+    assert.equal(got.stdout, 'b', got.stderr);
+  });
+});
+
 describe('e2e: two control planes at once', function () {
   this.timeout(120_000);
 
