@@ -1,16 +1,621 @@
 import { defineRule } from '../engine/rule.ts';
+import type { ResourceGraph } from '../engine/graph.ts';
+import { isServiceModel, type Resource } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { ingressController } from './lib/ingress-controller.ts';
+import { formatSeconds, streamingEvidence, timeoutsOf, type ProxyTimeout } from './lib/proxy-timeouts.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+/** The YAML that writes `value` at the timeout's field: an annotation, or the fields below its last list item. */
+function timeoutFixValue(t: ProxyTimeout, value: string | number): { within?: string; yaml: unknown } {
+  if (t.path.startsWith('metadata.annotations[')) return { yaml: { metadata: { annotations: { [t.field.split(' ')[0] as string]: String(value) } } } };
+  const cut = t.path.lastIndexOf('].');
+  const within = cut >= 0 ? t.path.slice(0, cut + 1) : undefined;
+  const rest = cut >= 0 ? t.path.slice(cut + 2) : t.path;
+  const yaml = rest.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  return { ...(within ? { within } : {}), yaml };
+}
+
+/** Whether anything in the graph still lets the controller that reads this setting see it. */
+function inEffect(t: ProxyTimeout, graph: ResourceGraph): boolean {
+  const r: Resource = t.on;
+  if (r.kind === 'Service' && isServiceModel(r)) {
+    // HAProxy reads timeout-server from the Services its Ingresses route to; when every Ingress in front is
+    // served by another identified controller, the annotation is dead.
+    const ingresses = graph.backendsTo(r).filter((b) => b.proxy === 'ingress').map((b) => ingressController(b.from, graph).family);
+    return ingresses.length === 0 || ingresses.some((f) => f === 'haproxy' || f === 'unknown');
+  }
+  return true;
+}
+
+/** The setting's phrase with its limit filled in, capitalized unless it follows a scope. */
+function limitPhrase(t: ProxyTimeout, limit: string): string {
+  const text = t.phrase.replace('{limit}', limit);
+  return t.scope || /^[a-z]+-/.test(text) ? text : text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const FIX_SENTENCE: Record<ProxyTimeout['kind'], (value: string) => string> = {
+  response: (v) => `Bound it to what the slowest normal request needs (${v} here) and move slower work to a background job`,
+  send: (v) => `Bound it to what the slowest normal upload needs (${v} here)`,
+  'stream-idle': (v) => `Bound it (${v} here) so that a silent stream is closed`,
+  connect: (v) => `Keep connection attempts short (${v} here): pods accept connections in milliseconds, and a short timeout moves on to the next pod`,
+  keepalive: (v) => `Keep it below the keep-alive timeout of the apps behind it (${v} here), or raise theirs above it`,
+};
+
+function consequence(t: ProxyTimeout, long: string): string {
+  switch (t.kind) {
+    case 'keepalive':
+      return (
+        `unless every app behind it keeps idle HTTP keep-alive connections open ${long === 'indefinitely' ? 'forever' : 'longer than that'}, a pod closes a connection ` +
+        'just as the proxy reuses it, and that request fails with a 502'
+      );
+    case 'connect':
+      return (
+        'a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each ' +
+        `request ${long} before anything else is tried, and clients or outer load balancers give up first with a 502 or 504`
+      );
+    case 'send':
+      return `a pod that stops reading holds each request ${long}, and clients or outer load balancers give up first with a 502 or 504`;
+    default:
+      return (
+        `a hung or overloaded pod holds every request ${long}: connections pile up at the proxy, clients and outer load ` +
+        'balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed'
+      );
+  }
+}
+
 export default defineRule({
   id: 'proxy-timeout-unbounded',
   title: 'Proxy timeout disabled or above the ceiling',
   shape: 'too-slow',
   severity: 'warning',
-  targets: [],
-  params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  targets: ['Ingress', 'Service', 'HTTPRoute', 'HTTPProxy', 'ServersTransport', 'BackendConfig', 'Route'],
+  params: {
+    maxSeconds: {
+      type: 'integer',
+      default: 300,
+      minimum: 1,
+      description:
+        'Longest response, send, stream-idle or keep-alive idle timeout accepted; a disabled timeout (0s, infinity) always counts as over it.',
+      unit: 'seconds',
+    },
+    maxConnectSeconds: {
+      type: 'integer',
+      default: 30,
+      minimum: 1,
+      description: 'Longest timeout accepted for opening a connection to a pod (in-cluster connects take milliseconds).',
+      unit: 'seconds',
+    },
   },
-  fixtures: { fire: [], silent: [] },
+  docs: {
+    what:
+      'Reads the upstream timeouts written in the manifests — each in its controller\'s own units and with its own way of ' +
+      'saying "no timeout" — and reports those that are disabled or longer than `maxSeconds` (default 300 s; ' +
+      '`maxConnectSeconds`, default 30 s, for connection timeouts). Covered: ingress-nginx `nginx.ingress.kubernetes.io/' +
+      'proxy-read-timeout`, `proxy-send-timeout`, `proxy-connect-timeout` (integers of seconds; nginx never waits more than ' +
+      'about 75 s for a connection); the NGINX Ingress Controller `nginx.org/proxy-*-timeout` (nginx times); HAProxy ' +
+      '`timeout-server` on an Ingress or Service (`haproxy.org/`, `haproxy.com/`, `haproxy-ingress.github.io/`, ' +
+      '`ingress.kubernetes.io/`; HAProxy times, where a bare number is milliseconds and `0` is no timeout); Contour ' +
+      '`projectcontour.io/response-timeout` and HTTPProxy `spec.routes[].timeoutPolicy.response`/`idle` (Go durations, ' +
+      '`infinity` disables); Traefik ServersTransport `spec.forwardingTimeouts.responseHeaderTimeout`, `idleConnTimeout`, ' +
+      '`dialTimeout` (`0s` disables); the AWS ALB `idle_timeout.timeout_seconds` in `alb.ingress.kubernetes.io/' +
+      'load-balancer-attributes`; GKE BackendConfig `spec.timeoutSec`; OpenShift `haproxy.router.openshift.io/timeout` on a ' +
+      'Route (or an Ingress); Gateway API HTTPRoute `spec.rules[].timeouts.request` and `backendRequest` (`0s` disables). ' +
+      'The finding is reported on the object that holds the value.',
+    why:
+      'A timeout is what turns a hung upstream into a fast, clear error. Without one (or with a very long one), every ' +
+      'request that reaches a stuck or overloaded pod waits: connections and worker slots pile up at the proxy, healthy ' +
+      'requests queue behind them, and the clients and the load balancers in front — a cloud load balancer, a CDN, a mobile ' +
+      'app — give up first and report a 502 or 504 from a layer that knows nothing about the cause. The stuck requests are ' +
+      'cut only when the pod is finally killed, which resets them. Idle timeouts for pooled upstream connections (ALB ' +
+      '`idle_timeout`, Traefik `idleConnTimeout`) fail differently: when the proxy keeps an idle connection longer than the ' +
+      'app does, the app closes it just as the proxy sends the next request on it, and the proxy answers 502.',
+    fix:
+      'Bound the timeout to what the slowest normal request needs, and let slow work run asynchronously:\n\n```yaml\n' +
+      '# ingress-nginx\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-read-timeout: "60"\n---\n' +
+      '# Gateway API\nspec:\n  rules:\n    - timeouts:\n        request: 60s\n---\n# Contour HTTPProxy\nspec:\n  routes:\n' +
+      '    - timeoutPolicy:\n        response: 60s\n```\n\nFor keep-alive idle timeouts, keep the proxy\'s value below the ' +
+      'app\'s own keep-alive timeout (e.g. ALB 60 s with Node.js `server.keepAliveTimeout = 65000`).',
+    notes:
+      'Silent when nothing is written (controller defaults are bounded, except Traefik\'s `responseHeaderTimeout`, which ' +
+      'has none), when the value cannot be parsed the way the controller parses it (ingress-nginx ignores `"600s"` and uses ' +
+      'its default; Contour treats `0s` as unset), for annotations of a controller other than the one identified for the ' +
+      'Ingress, for ingress-nginx canary Ingresses (their settings come from the main Ingress), for ingress-nginx `0` (it ' +
+      'does not disable nginx timeouts: they expire at once), and for HAProxy ' +
+      '`timeout-tunnel` (long by design, for websockets). Long timeouts are the documented configuration for long-lived ' +
+      'traffic, so the rule also stays silent when the traffic looks like websockets, server-sent events, gRPC streams or ' +
+      'large uploads: websocket/gRPC annotations (`projectcontour.io/websocket-routes`, `nginx.org/websocket-services`, ' +
+      '`backend-protocol: GRPC`), streaming settings (`proxy-buffering: "off"`, `proxy-request-buffering: "off"`, ' +
+      'unlimited or ≥ 1 GiB `proxy-body-size`), HTTPProxy `enableWebsockets`, `appProtocol: kubernetes.io/ws`, and names ' +
+      'of the object, paths, Services or ports such as `ws`, `websocket`, `socket.io`, `sse`, `stream`, `grpc`, `upload`. ' +
+      'Controller-wide settings (the ingress-nginx ConfigMap, Traefik static configuration) are not read.',
+  },
+  evaluate(r, graph, params) {
+    const hits: RuleHit[] = [];
+    for (const t of timeoutsOf(r, graph)) {
+      const ceiling = t.kind === 'connect' ? params.maxConnectSeconds : params.maxSeconds;
+      const disabled = t.seconds === Infinity;
+      const effective = t.hardMax !== undefined ? Math.min(t.seconds, t.hardMax) : t.seconds;
+      if (!disabled && effective <= ceiling) continue;
+      if (!inEffect(t, graph) || streamingEvidence(t, graph) !== undefined) continue;
+      const written = `${t.field.startsWith('metadata.') ? t.path : t.field}: ${JSON.stringify(t.written)}`;
+      const capped = t.hardMax !== undefined && t.seconds > t.hardMax ? `, which nginx caps at about ${formatSeconds(t.hardMax)}` : '';
+      const said = limitPhrase(t, disabled ? 'without limit' : `up to ${formatSeconds(effective)}`);
+      const over = disabled ? '' : `, over the ${formatSeconds(ceiling)} ceiling`;
+      const suggested = Math.min(t.suggested, ceiling);
+      const fix = timeoutFixValue(t, t.write(suggested));
+      hits.push({
+        path: t.path,
+        message: `${t.scope ? `On ${t.scope}, ` : ''}${said} (${written}${capped})${over}: ${consequence(t, disabled ? 'indefinitely' : 'that long')}.`,
+        fix: fixWithYaml(`${FIX_SENTENCE[t.kind](formatSeconds(suggested))}${fix.within ? `, in ${fix.within}` : ''}:`, fix.yaml),
+      });
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'ingress-nginx read timeout of an hour',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "120"
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'ingress-nginx connect timeout above what nginx allows',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations: {nginx.ingress.kubernetes.io/proxy-connect-timeout: "300"}
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'NGINX Ingress Controller read timeout in nginx time syntax',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations: {nginx.org/proxy-read-timeout: "1h"}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'HAProxy timeout-server 0 (infinite) on the Ingress; a bare number is milliseconds',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations:
+    haproxy.org/timeout-server: "0"
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api-fast
+  annotations:
+    haproxy.org/timeout-server: "600"
+spec:
+  ingressClassName: haproxy
+`,
+        hits: 1,
+      },
+      {
+        name: 'HAProxy timeout-server on the Service behind an HAProxy Ingress',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: reports
+  annotations: {haproxy.org/timeout-server: "1h"}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: reports}
+spec:
+  ingressClassName: haproxy
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: reports, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'Contour HTTPProxy response timeout infinity',
+        yaml: `
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: api}
+spec:
+  virtualhost: {fqdn: api.example.com}
+  routes:
+    - conditions: [{prefix: /}]
+      services: [{name: api, port: 80}]
+      timeoutPolicy: {response: infinity, idle: 30s}
+`,
+        hits: 1,
+      },
+      {
+        name: 'Contour Ingress annotation response-timeout infinity',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations: {projectcontour.io/response-timeout: infinity}
+spec:
+  ingressClassName: contour
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'Traefik ServersTransport without response-header or idle-connection limits',
+        yaml: `
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: backend}
+spec:
+  forwardingTimeouts:
+    dialTimeout: 5s
+    responseHeaderTimeout: 0s
+    idleConnTimeout: 0
+`,
+        hits: 2,
+      },
+      {
+        name: 'AWS ALB idle timeout of 4000 seconds',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    alb.ingress.kubernetes.io/scheme: internet-facing
+    alb.ingress.kubernetes.io/load-balancer-attributes: deletion_protection.enabled=true,idle_timeout.timeout_seconds=4000
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'GKE BackendConfig timeoutSec of an hour',
+        yaml: `
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: api}
+spec:
+  timeoutSec: 3600
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {cloud.google.com/backend-config: '{"default": "api"}'}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'HTTPRoute request timeout 0s (disabled) and a ten-minute backend timeout',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 80}]
+      timeouts: {request: 0s}
+    - matches: [{path: {type: PathPrefix, value: /reports}}]
+      backendRefs: [{name: reports, port: 80}]
+      timeouts: {request: 15m, backendRequest: 10m}
+`,
+        hits: 3,
+      },
+      {
+        name: 'OpenShift Route timeout of two hours',
+        yaml: `
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata:
+  name: web
+  annotations: {haproxy.router.openshift.io/timeout: 2h}
+spec:
+  to: {kind: Service, name: web}
+`,
+        hits: 1,
+      },
+      {
+        name: 'lower ceiling set by policy',
+        params: { maxSeconds: 100 },
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'timeouts within the ceiling, and no annotations at all',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "120"
+    nginx.ingress.kubernetes.io/proxy-connect-timeout: "10"
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain}
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'values ingress-nginx does not take as written: "0" (expires at once) and "600s" (not an integer)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "0"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "600s"
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'websocket route: long read timeouts are how ingress-nginx keeps websockets open',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: chat
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "3600"
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /ws, pathType: Prefix, backend: {service: {name: chat, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'unlimited upload bodies (a container registry): long timeouts are deliberate',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: docker-registry
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-body-size: "0"
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "600"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "600"
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: docker-registry, port: {number: 5000}}}}]
+`,
+      },
+      {
+        name: 'ingress-nginx canary Ingress: the controller ignores its timeout annotations',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-canary
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-weight: "10"
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop-v2, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'ingress-nginx annotations on an Ingress served by Traefik (ignored by the controller)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"}
+spec:
+  ingressClassName: traefik
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'HAProxy milliseconds: 60000 is one minute',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations: {haproxy.org/timeout-server: "60000"}
+spec:
+  ingressClassName: haproxy
+`,
+      },
+      {
+        name: 'HAProxy annotation on a Service that only an ingress-nginx Ingress reaches',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: reports
+  annotations: {haproxy.org/timeout-server: "0"}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: reports}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: reports, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'Contour 0s means "not set" (Envoy default), and a websocket HTTPProxy route with no response timeout',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations: {projectcontour.io/response-timeout: 0s}
+spec:
+  ingressClassName: contour
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: live}
+spec:
+  virtualhost: {fqdn: live.example.com}
+  routes:
+    - conditions: [{prefix: /}]
+      enableWebsockets: true
+      services: [{name: live, port: 80}]
+      timeoutPolicy: {response: infinity}
+`,
+      },
+      {
+        name: 'HTTPRoute with bounded timeouts, and a disabled one in front of a websocket port',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 80}]
+      timeouts: {request: 30s, backendRequest: 10s}
+    - matches: [{path: {type: PathPrefix, value: /notifications}}]
+      backendRefs: [{name: notifier, port: 80}]
+      timeouts: {request: 0s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: notifier}
+spec:
+  selector: {app: notifier}
+  ports: [{port: 80, targetPort: 8080, appProtocol: kubernetes.io/ws}]
+`,
+      },
+      {
+        name: 'GKE BackendConfig of an hour for a websocket Service',
+        yaml: `
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: live}
+spec:
+  timeoutSec: 3600
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: live
+  annotations: {cloud.google.com/backend-config: '{"ports": {"80": "live"}}'}
+spec:
+  selector: {app: live}
+  ports: [{name: websocket, port: 80, targetPort: 8080}]
+`,
+      },
+      {
+        name: 'Traefik bounded timeouts, integers being seconds',
+        yaml: `
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: backend}
+spec:
+  forwardingTimeouts:
+    dialTimeout: 5
+    responseHeaderTimeout: 60
+    idleConnTimeout: 90s
+`,
+      },
+      {
+        name: 'AWS ALB idle timeout of two minutes, other attributes only',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=120
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web2
+  annotations:
+    alb.ingress.kubernetes.io/load-balancer-attributes: routing.http2.enabled=true
+`,
+      },
+    ],
+  },
 });

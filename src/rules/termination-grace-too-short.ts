@@ -1,16 +1,695 @@
 import { defineRule } from '../engine/rule.ts';
+import { dig } from '../engine/fields.ts';
+import { isWorkload, type Container } from '../engine/model.ts';
+import { formatSeconds, responseTimeoutsReaching, streamingEvidence, type ReachingTimeout } from './lib/proxy-timeouts.ts';
+import { exposures, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
+import { servingContainers, workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+/** The kubelet always leaves a container this long between SIGTERM and SIGKILL, even after a preStop hook overran. */
+const KUBELET_MINIMUM_GRACE = 2;
+
 export default defineRule({
   id: 'termination-grace-too-short',
   title: 'Termination grace period shorter than the drain',
   shape: 'reset',
   severity: 'warning',
-  targets: [],
-  params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  targets: ['workload'],
+  params: {
+    minShutdownSeconds: {
+      type: 'integer',
+      default: 5,
+      minimum: 0,
+      description: 'Seconds the app should keep after its preStop sleep to finish in-flight requests and close its connections.',
+      unit: 'seconds',
+    },
+    maxTimeoutSeconds: {
+      type: 'integer',
+      default: 300,
+      minimum: 1,
+      description:
+        'Longest gateway timeout the grace period is expected to cover; longer ones serve long-lived connections, which no grace period covers (see proxy-timeout-unbounded).',
+      unit: 'seconds',
+    },
   },
-  fixtures: { fire: [], silent: [] },
+  docs: {
+    what:
+      'Checks the `terminationGracePeriodSeconds` (default 30) of workloads behind a Service against what has to fit ' +
+      'into it: the preStop sleep of the serving containers (native `sleep` action or `sleep N` in an exec hook) plus ' +
+      '`minShutdownSeconds` (default 5) for the app to finish, and — when a gateway in front sets its response timeout ' +
+      'explicitly — the preStop sleep plus that timeout, the longest a request already accepted may legitimately run. ' +
+      'The timeouts read are those of `proxy-timeout-unbounded`: ingress-nginx and NGINX `proxy-read-timeout`, HAProxy ' +
+      '`timeout-server` (Ingress or Service), Contour `response-timeout` and HTTPProxy `timeoutPolicy.response`, the ALB ' +
+      'idle timeout, GKE BackendConfig `timeoutSec`, OpenShift Route `timeout`, Traefik `responseHeaderTimeout`, and ' +
+      'HTTPRoute `timeouts.backendRequest` (else `request`) of the rule that routes to the workload. A workload that only ' +
+      'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info.',
+    why:
+      'When a pod is deleted the kubelet runs the preStop hook, then sends SIGTERM, and sends SIGKILL when the grace ' +
+      'period — counted from the start, preStop included — runs out. A preStop sleep as long as the grace period is cut ' +
+      'short, and the app is killed about 2 seconds after SIGTERM, with requests still running and keep-alive ' +
+      'connections still open; the gateway sees the connections reset and answers 502. Likewise, a gateway that is ' +
+      'allowed to wait 120 s for an answer will keep a slow request open that long, and a 30 s grace period kills it ' +
+      'halfway: every rollout, scale-down and node drain then turns slow requests into 502s.',
+    fix:
+      'Make the grace period cover the preStop sleep plus the longest request:\n\n```yaml\nspec:\n  template:\n    spec:\n' +
+      '      terminationGracePeriodSeconds: 75   # preStop sleep 15 + proxy read timeout 60\n      containers:\n' +
+      '        - name: web\n          lifecycle:\n            preStop:\n              sleep:\n                seconds: 15\n```\n\n' +
+      'Or shorten the sleep (a few seconds more than your gateways need to drop a terminating endpoint is enough), or ' +
+      'lower the gateway timeout.',
+    notes:
+      'Silent for workloads no Service selects (workers), workloads scaled to 0 and Argo Rollouts using `workloadRef` ' +
+      '(the Deployment holding the template is judged), for preStop hooks whose duration cannot be read (an HTTP call, ' +
+      'a script), and when no gateway timeout is raised above its controller\'s default: defaults are not assumed — ' +
+      'ingress-nginx waits 60 s by default, which the default grace of 30 s does not cover, but reporting every ' +
+      'ingress-nginx backend for it (or for a `"60"` written out) would drown the findings that matter; a raised timeout ' +
+      '(`"120"`) says requests are expected to take that long. Idle timeouts (the ALB `idle_timeout`, keep-alive pools) ' +
+      'do not bound a request and are not read. Disabled timeouts, timeouts over `maxTimeoutSeconds` (default 300) and timeouts of ' +
+      'routes that look like websockets, streams or uploads are left out: those connections are long-lived by design ' +
+      'and clients reconnect; `proxy-timeout-unbounded` judges them. A workload with no preStop sleep at all is ' +
+      '`prestop-missing`\'s concern.',
+  },
+  evaluate(w, graph, params) {
+    if (!isWorkload(w) || !w.template) return [];
+    // The template of an Argo Rollout's workloadRef runs under the Rollout.
+    const runner = graph.rolloutReferencing(w) ?? w;
+    if (isSwitchedOff(runner, graph)) return [];
+    // Services a metrics scraper alone uses carry no requests worth draining.
+    const exposed = exposures(runner, graph);
+    if (exposed.length === 0) return [];
+    const facing = exposed.some(isGatewayFacing);
+    const reset = facing ? 'the gateway sees them reset and answers 502' : 'callers see them reset (a 502 wherever a proxy sits in between)';
+    const template = w.template;
+    const grace = template.terminationGracePeriodSeconds;
+    const graceSaid = dig(template.raw, 'spec', 'terminationGracePeriodSeconds') === undefined ? `${grace}s (the default)` : `${grace}s`;
+
+    const serving = servingContainers(runner, graph);
+    const candidates = serving.length > 0 ? serving : template.containers;
+    let sleeper: Container | undefined;
+    for (const c of candidates) {
+      const s = c.preStop?.sleepSeconds;
+      if (s !== undefined && s > (sleeper?.preStop?.sleepSeconds ?? 0)) sleeper = c;
+    }
+    const sleep = sleeper?.preStop?.sleepSeconds ?? 0;
+
+    let longest: ReachingTimeout | undefined;
+    for (const r of responseTimeoutsReaching(runner, graph)) {
+      const s = r.timeout.seconds;
+      if (s === Infinity || s > params.maxTimeoutSeconds || s <= (longest?.timeout.seconds ?? 0)) continue;
+      if (streamingEvidence(r.timeout, graph) !== undefined) continue;
+      longest = r;
+    }
+
+    const forSleep = sleeper ? sleep + params.minShutdownSeconds : 0;
+    const forTimeout = longest ? sleep + longest.timeout.seconds : 0;
+    const need = Math.ceil(Math.max(forSleep, forTimeout));
+    if (grace >= need) return [];
+
+    const sleepSaid = sleeper ? `container ${sleeper.name} sleeps ${formatSeconds(sleep)} in its preStop hook` : '';
+    let message: string;
+    if (longest && forTimeout >= forSleep) {
+      const t = longest.timeout;
+      const written = `${t.field.startsWith('metadata.') ? t.path : t.field}: ${JSON.stringify(t.written)}`;
+      message =
+        `${t.proxy === 'Gateway API' ? `${t.on.kind}/${t.on.name} (${written})` : `${t.proxy} (${written} on ${t.on.kind}/${t.on.name})`} lets a request to Service ${longest.service.name} run up to ` +
+        `${formatSeconds(t.seconds)}, but ${workloadName(w)} has a termination grace period of ${graceSaid}${sleeper ? `, ${formatSeconds(sleep)} of which go to the preStop sleep of container ${sleeper.name}` : ''}: ` +
+        `a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.`;
+    } else if (sleep >= grace) {
+      message =
+        `In ${workloadName(w)}, ${sleepSaid} but the termination grace period is ${graceSaid}: the sleep uses up the whole ` +
+        `grace period, so the app gets SIGTERM only when it has run out and is killed ${KUBELET_MINIMUM_GRACE}s later, with ` +
+        `requests still running and keep-alive connections open: ${reset}.`;
+    } else {
+      message =
+        `In ${workloadName(w)}, ${sleepSaid} and the termination grace period is ${graceSaid}: that leaves the app ` +
+        `${formatSeconds(grace - sleep)} after SIGTERM (under ${params.minShutdownSeconds}s) to finish in-flight requests and close its ` +
+        `connections before SIGKILL resets them: ${reset}.`;
+    }
+    const covers = [sleeper ? `the ${formatSeconds(sleep)} preStop sleep` : '', longest ? `the ${formatSeconds(longest.timeout.seconds)} gateway timeout` : `${params.minShutdownSeconds}s to shut down`]
+      .filter(Boolean)
+      .join(' plus ');
+    return [
+      {
+        path: template.terminationGracePath,
+        message,
+        fix: fixWithYaml(`Make the grace period cover ${covers}${template.specPath ? `, in ${template.specPath}` : ''}:`, { terminationGracePeriodSeconds: need }),
+        ...(facing ? {} : { severity: 'info' as const }),
+      },
+    ];
+  },
+  fixtures: {
+    fire: [
+      {
+        name: 'preStop sleep as long as the default grace period, behind an Ingress',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          lifecycle:
+            preStop:
+              sleep: {seconds: 30}
+`,
+        hits: 1,
+      },
+      {
+        name: 'exec sleep longer than the grace period of a StatefulSet only in-cluster callers reach (info)',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+        - name: web
+          image: web
+          ports: [{containerPort: 8080}]
+          lifecycle:
+            preStop:
+              exec: {command: [/bin/sh, -c, "sleep 15"]}
+`,
+        hits: 1,
+      },
+      {
+        name: 'grace leaves the app only 2s after the sleep',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 22
+      containers:
+        - name: web
+          image: web
+          lifecycle: {preStop: {exec: {command: [sleep, "20"]}}}
+`,
+        hits: 1,
+      },
+      {
+        name: 'ingress-nginx read timeout of 120s in front of the default grace period',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: reports
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: reports, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: reports}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reports}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: reports}}
+  template:
+    metadata: {labels: {app: reports}}
+    spec:
+      containers:
+        - name: app
+          image: reports
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+        hits: 1,
+      },
+      {
+        name: 'HTTPRoute backendRequest timeout of the rule that routes to the workload',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /export}}]
+      backendRefs: [{name: export, port: 80}]
+      timeouts: {request: 90s, backendRequest: 60s}
+    - backendRefs: [{name: api, port: 80}]
+      timeouts: {request: 5s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: export}
+spec:
+  selector: {app: export}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: export}
+spec:
+  selector: {matchLabels: {app: export}}
+  template:
+    metadata: {labels: {app: export}}
+    spec:
+      terminationGracePeriodSeconds: 45
+      containers: [{name: app, image: export}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'HAProxy timeout-server on the Service wins over the Ingress value',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations: {haproxy.org/timeout-server: "20s"}
+spec:
+  ingressClassName: haproxy
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {haproxy.org/timeout-server: "2m"}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: api}]
+`,
+        hits: 1,
+      },
+      {
+        name: 'Argo Rollout with workloadRef: the Deployment holding the template is reported',
+        yaml: `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 15
+      containers:
+        - name: web
+          image: web
+          lifecycle: {preStop: {sleep: {seconds: 15}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        hits: 1,
+      },
+    ],
+    silent: [
+      {
+        name: 'timeouts written at their defaults (ingress-nginx "60", ALB idle 60) in front of the default grace period',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "60"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "60"
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-alb
+  annotations:
+    alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=120
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web}]
+`,
+      },
+      {
+        name: 'only a metrics Service selects the pods',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: exporter-metrics}
+spec:
+  selector: {app: exporter}
+  ports: [{name: metrics, port: 9100}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: exporter}
+spec:
+  selector: {matchLabels: {app: exporter}}
+  template:
+    metadata: {labels: {app: exporter}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+        - name: exporter
+          image: exporter
+          ports: [{name: metrics, containerPort: 9100}]
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+      },
+      {
+        name: 'grace covers the sleep and the shutdown',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: web
+          lifecycle: {preStop: {sleep: {seconds: 15}}}
+`,
+      },
+      {
+        name: 'worker without a Service sleeping longer than its grace period',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+        - name: worker
+          image: worker
+          lifecycle: {preStop: {exec: {command: [sleep, "30"]}}}
+`,
+      },
+      {
+        name: 'sidecar without ports sleeps long; the serving container does not',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: web
+          ports: [{name: http, containerPort: 8080}]
+          lifecycle: {preStop: {sleep: {seconds: 5}}}
+        - name: log-shipper
+          image: shipper
+          lifecycle: {preStop: {exec: {command: [sleep, "60"]}}}
+`,
+      },
+      {
+        name: 'preStop hook of unknown duration, and no gateway timeout written (ingress-nginx default not assumed)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+        - name: web
+          image: web
+          lifecycle: {preStop: {httpGet: {path: /drain, port: 8080}}}
+`,
+      },
+      {
+        name: 'long read timeout for a websocket path, and a grace period that covers a 60s timeout',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: chat
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /socket.io, pathType: Prefix, backend: {service: {name: chat, port: {number: 80}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "60"}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths: [{path: /api, pathType: Prefix, backend: {service: {name: chat, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: chat}
+spec:
+  selector: {app: chat}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: chat}
+spec:
+  selector: {matchLabels: {app: chat}}
+  template:
+    metadata: {labels: {app: chat}}
+    spec:
+      terminationGracePeriodSeconds: 70
+      containers:
+        - name: app
+          image: chat
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+      },
+      {
+        name: 'disabled or very long gateway timeouts are left to proxy-timeout-unbounded',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 80}]
+      timeouts: {request: 0s}
+    - matches: [{path: {type: PathPrefix, value: /batch}}]
+      backendRefs: [{name: api, port: 80}]
+      timeouts: {request: 1h}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: api}]
+`,
+      },
+      {
+        name: 'workload scaled to 0 on purpose',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+        - name: web
+          image: web
+          lifecycle: {preStop: {sleep: {seconds: 30}}}
+`,
+      },
+      {
+        name: 'timeout written for another controller than the one serving the Ingress',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}
+spec:
+  ingressClassName: traefik
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web}]
+`,
+      },
+    ],
+  },
 });
