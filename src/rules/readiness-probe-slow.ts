@@ -1,16 +1,66 @@
 import { defineRule } from '../engine/rule.ts';
+import { isWorkload } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
+import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePort } from './lib/serving.ts';
+import { workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
 export default defineRule({
   id: 'readiness-probe-slow',
   title: 'Readiness probe takes too long to notice a dead pod',
   shape: 'too-slow',
   severity: 'warning',
-  targets: [],
-  params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  targets: ['workload'],
+  params: {
+    maxDetectionSeconds: {
+      type: 'integer',
+      default: 30,
+      minimum: 1,
+      unit: 'seconds',
+      description: 'Longest acceptable periodSeconds × failureThreshold of a serving container',
+    },
   },
-  fixtures: { fire: [], silent: [] },
+  docs: {
+    what:
+      'Computes how long the readiness probe of a serving container takes to take a broken pod out of its Services: ' +
+      '`periodSeconds × failureThreshold` (Kubernetes defaults: 10 × 3 = 30 s). Fires above `maxDetectionSeconds`.',
+    why:
+      'Until the probe has failed `failureThreshold` times in a row, the endpoint stays published: every request the ' +
+      'gateway sends to a hung or crashed-but-not-restarted pod in that window times out or is refused, and comes back ' +
+      'as a 502 or 504. A two-minute window on a busy service is thousands of failed requests.',
+    fix: 'Probe more often, fail sooner — and keep the liveness probe more tolerant so that a slow moment takes the pod out of rotation without restarting it:\n\n```yaml\nreadinessProbe:\n  httpGet: {path: /ready, port: http}\n  periodSeconds: 5\n  failureThreshold: 3\n```',
+    notes: 'Only serving containers are judged; the Kubernetes defaults (30 s) never fire with the default ceiling.',
+  },
+  evaluate(w, graph, params) {
+    if (!isWorkload(w)) return [];
+    const hits: RuleHit[] = [];
+    for (const s of servedContainers(w, graph)) {
+      const p = s.container.readinessProbe;
+      if (!p || p.handler === 'none') continue;
+      const seconds = p.periodSeconds * p.failureThreshold;
+      if (seconds <= params.maxDetectionSeconds) continue;
+      hits.push({
+        path: p.path,
+        message:
+          `The readiness probe of container ${s.container.name} (${workloadName(w)}) needs ${seconds}s (periodSeconds ${p.periodSeconds} × ` +
+          `failureThreshold ${p.failureThreshold}) to take a dead pod out of ${describeTargets(s)}; requests sent to it meanwhile fail (limit ${params.maxDetectionSeconds}s).`,
+        fix: fixWithYaml('Detect within the limit, for example:', {
+          readinessProbe: { periodSeconds: Math.max(1, Math.min(p.periodSeconds, 5)), failureThreshold: Math.max(1, Math.floor(params.maxDetectionSeconds / Math.max(1, Math.min(p.periodSeconds, 5)))) },
+        }),
+      });
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), hits: 1 },
+      { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }) },
+    ],
+    silent: [
+      { name: 'Kubernetes defaults (10 s × 3)', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
+      { name: 'slow probe on a worker without a Service', yaml: appYaml({ servicePorts: false, containers: '        - {name: worker, image: w, readinessProbe: {exec: {command: [check]}, periodSeconds: 60, failureThreshold: 5}}\n' }) },
+      { name: 'slow probe on a sidecar no Service uses', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n        - {name: sync, image: s, readinessProbe: {exec: {command: [check]}, periodSeconds: 60, failureThreshold: 5}}\n' }) },
+    ],
+  },
 });

@@ -1,0 +1,48 @@
+// Builds the YAML of rule fixtures: a workload behind a Service (and, on request,
+// an Ingress), with the containers the fixture is about, so that each fixture
+// spells out only what it tests.
+
+export interface AppFixture {
+  /** The `containers:` list items, as YAML indented by 8 spaces. */
+  containers: string;
+  kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  replicas?: number;
+  /** Service ports (flow YAML); `false` for a worker without a Service. */
+  servicePorts?: string | false;
+  /** Put an Ingress in front of the Service (its first port, by number). */
+  ingress?: boolean;
+  /** Extra pod spec lines, indented by 6 spaces. */
+  podSpec?: string;
+}
+
+export function appYaml(f: AppFixture): string {
+  const kind = f.kind ?? 'Deployment';
+  const replicas = kind === 'DaemonSet' ? '' : `  replicas: ${f.replicas ?? 3}\n`;
+  const ports = f.servicePorts ?? '[{name: http, port: 80, targetPort: http}]';
+  const docs = [
+    `apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: web}
+spec:
+${replicas}  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+${f.podSpec ?? ''}      containers:
+${f.containers}`,
+  ];
+  if (ports !== false) docs.push(`apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: ${ports}\n`);
+  if (f.ingress) {
+    docs.push(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`);
+  }
+  return `\n${docs.join('---\n')}`;
+}
