@@ -1,16 +1,77 @@
 import { defineRule } from '../engine/rule.ts';
+import { isWorkload } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
+import { describeTargets, servedContainers } from './lib/serving.ts';
+import { workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
 export default defineRule({
   id: 'prestop-missing',
   title: 'No preStop drain on a serving container',
   shape: 'reset',
   severity: 'warning',
-  targets: [],
-  params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  targets: ['workload'],
+  params: {
+    minSleepSeconds: {
+      type: 'integer',
+      default: 5,
+      minimum: 1,
+      unit: 'seconds',
+      description: 'Shortest preStop sleep that lets gateways and kube-proxy stop sending new requests',
+    },
   },
-  fixtures: { fire: [], silent: [] },
+  docs: {
+    what:
+      'Finds serving containers (the ones a Service port lands on) without a preStop hook that waits: the native ' +
+      '`lifecycle.preStop.sleep` action or an exec `sleep N`, for at least `minSleepSeconds`.',
+    why:
+      'When a pod is deleted (rollout, scale-down, node drain), SIGTERM and the removal of its endpoint happen at the ' +
+      'same time. Ingress controllers, cloud load balancers and kube-proxy learn about the removal seconds later and ' +
+      'keep sending new requests to a process that is already shutting down: connections are refused or reset, and the ' +
+      'gateway answers 502 — on every rollout. A short sleep before SIGTERM lets them catch up.',
+    fix: 'Wait before the container is told to stop (Kubernetes 1.30+ has a native action; older clusters use `exec sleep`), and keep terminationGracePeriodSeconds above the sleep:\n\n```yaml\nlifecycle:\n  preStop:\n    sleep: {seconds: 10}\n# before 1.30: exec: {command: [sleep, "10"]}\n```',
+    notes:
+      'A preStop hook that does something else (an HTTP call to a drain endpoint, `nginx -s quit`) may drain on its own: ' +
+      'it is left alone. Silent for workers without a Service, sidecars, metrics-only Services and workloads scaled to zero.',
+  },
+  evaluate(w, graph, params) {
+    if (!isWorkload(w)) return [];
+    const hits: RuleHit[] = [];
+    for (const s of servedContainers(w, graph)) {
+      const hook = s.container.preStop;
+      const fix = fixWithYaml(`Add to container ${s.container.name}:`, { lifecycle: { preStop: { sleep: { seconds: Math.max(params.minSleepSeconds, 10) } } } });
+      if (!hook) {
+        hits.push({
+          path: s.container.path,
+          message:
+            `Container ${s.container.name} of ${workloadName(w)} serves ${describeTargets(s)} with no preStop drain: on every rollout ` +
+            'it is stopped while gateways still send it requests, which are refused or reset.',
+          fix,
+        });
+      } else if (hook.sleepSeconds !== undefined && hook.sleepSeconds < params.minSleepSeconds) {
+        hits.push({
+          path: hook.path,
+          message:
+            `The preStop hook of container ${s.container.name} (${workloadName(w)}) waits only ${hook.sleepSeconds}s: gateways may still ` +
+            `send it requests after it stops (at least ${params.minSleepSeconds}s).`,
+          fix,
+        });
+      }
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      { name: 'serving container without preStop', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), hits: 1 },
+      { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), hits: 1 },
+    ],
+    silent: [
+      { name: 'native sleep action', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {sleep: {seconds: 10}}}}\n' }) },
+      { name: 'exec sleep', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [/bin/sh, -c, sleep 15 && nginx -s quit]}}}}\n' }) },
+      { name: 'a drain endpoint instead of a sleep', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {httpGet: {path: /drain, port: http}}}}\n' }) },
+      { name: 'worker without a Service', yaml: appYaml({ servicePorts: false, containers: '        - {name: worker, image: w}\n' }) },
+      { name: 'sidecar without preStop next to a draining app', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {sleep: {seconds: 10}}}}\n        - {name: log-shipper, image: fluent-bit}\n' }) },
+    ],
+  },
 });

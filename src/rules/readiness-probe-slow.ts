@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
-import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePort } from './lib/serving.ts';
+import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 

@@ -1,16 +1,69 @@
 import { defineRule } from '../engine/rule.ts';
+import { isWorkload, resolvePortNumber, findContainerPort, type Container } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
+import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePort } from './lib/serving.ts';
+import { workloadName } from './lib/traffic.ts';
+import { fixWithYaml } from './lib/yaml.ts';
 
-// Placeholder: evaluation, docs and fixtures to be written.
+/** The container, other than `own`, that declares the port a probe checks (by number or name). */
+function ownerElsewhere(containers: readonly Container[], own: Container, port: number | string): Container | undefined {
+  if (findContainerPort(own, port)) return undefined;
+  return containers.find((c) => c !== own && findContainerPort(c, port));
+}
+
 export default defineRule({
   id: 'readiness-probe-wrong-port',
   title: 'Readiness probe checks another port than the one serving traffic',
   shape: 'unreachable',
   severity: 'warning',
-  targets: [],
+  targets: ['workload'],
   params: {},
-  docs: { what: '', why: '', fix: '' },
-  evaluate() {
-    return [];
+  docs: {
+    what:
+      'Compares the port the readiness probe of a serving container checks with the ports its Services send traffic ' +
+      'to. It fires when the probe checks a port that another container of the pod declares — a sidecar — so that the ' +
+      "app's readiness is really the sidecar's.",
+    why:
+      'Readiness decides whether the gateway may send requests to the pod. A probe answered by a sidecar (a proxy, an ' +
+      'exporter) passes while the app behind the Service port is still starting, hung or crashed: the pod stays in ' +
+      'rotation and the gateway gets refused connections — 502s that every health dashboard calls healthy.',
+    fix: 'Point the probe at the port the Service uses, on the container that serves it:\n\n```yaml\nreadinessProbe:\n  httpGet: {path: /ready, port: http}\n```',
+    notes:
+      'A dedicated health or management port of the app container itself (Spring Boot actuator, an admin listener) is ' +
+      'a deliberate and common pattern and stays silent, as does any probe whose port or served port cannot be resolved.',
   },
-  fixtures: { fire: [], silent: [] },
+  evaluate(w, graph, params) {
+    if (!isWorkload(w)) return [];
+    void params;
+    const containers = graph.templateOf(w)?.containers ?? [];
+    const hits: RuleHit[] = [];
+    for (const s of servedContainers(w, graph)) {
+      const p = s.container.readinessProbe;
+      if (!p || p.port === undefined || p.portPath === undefined) continue;
+      const served = servedPortNumbers(s);
+      const probed = resolvePortNumber(s.container, p.port) ?? (typeof p.port === 'string' ? undefined : p.port);
+      if (probed !== undefined && served.has(probed)) continue;
+      const sidecar = ownerElsewhere(containers, s.container, p.port);
+      if (!sidecar) continue;
+      hits.push({
+        path: p.portPath,
+        message:
+          `The readiness probe of container ${s.container.name} (${workloadName(w)}) checks port ${JSON.stringify(p.port)} of container ${sidecar.name}, ` +
+          `not the app's own port that ${describeTargets(s)} sends traffic to: the pod looks ready while the app is not.`,
+        fix: fixWithYaml(`Probe the port container ${s.container.name} serves:`, { readinessProbe: { [p.handler === 'grpc' ? 'grpc' : p.handler === 'tcpSocket' ? 'tcpSocket' : 'httpGet']: { ...(p.handler === 'httpGet' ? { path: p.httpPath ?? '/ready' } : {}), port: suggestedProbePort(s) } } }),
+      });
+    }
+    return hits;
+  },
+  fixtures: {
+    fire: [
+      { name: 'probe answered by the sidecar', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), hits: 1 },
+    ],
+    silent: [
+      { name: 'probe on the serving port', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
+      { name: 'dedicated management port of the app itself', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}, {name: management, containerPort: 8081}], readinessProbe: {httpGet: {path: /actuator/health/readiness, port: management}}}\n' }) },
+      { name: 'undeclared probe port (cannot be judged)', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 9000}}}\n' }) },
+    ],
+  },
 });
