@@ -5,6 +5,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { servesHttp } from './lib/rollout-math.ts';
 
 export default defineRule({
   id: 'prestop-missing',
@@ -33,12 +34,14 @@ export default defineRule({
     fix: 'Wait before the container is told to stop (Kubernetes 1.30+ has a native action; older clusters use `exec sleep`), and keep terminationGracePeriodSeconds above the sleep:\n\n```yaml\nlifecycle:\n  preStop:\n    sleep: {seconds: 10}\n# before 1.30: exec: {command: [sleep, "10"]}\n```',
     notes:
       'A preStop hook that does something else (an HTTP call to a drain endpoint, `nginx -s quit`) may drain on its own: ' +
-      'it is left alone. Silent for workers without a Service, sidecars, metrics-only Services and workloads scaled to zero.',
+      'it is left alone. Silent for workers without a Service, sidecars, metrics-only Services, workloads scaled to zero, ' +
+      'and Services that carry no HTTP (databases, queues): no gateway stands between them and their clients.',
   },
   evaluate(w, graph, params) {
     if (!isWorkload(w)) return [];
     const hits: RuleHit[] = [];
-    for (const s of servedContainers(w, graph)) {
+    // Only request traffic (HTTP and gRPC through gateways or HTTP Services) turns a shutdown race into 502s.
+    for (const s of servedContainers(w, graph).filter((x) => x.gatewayFacing || x.targets.some((t) => servesHttp(t.service)))) {
       const hook = s.container.preStop;
       const fix = fixWithYaml(`Add to container ${s.container.name}:`, { lifecycle: { preStop: { sleep: { seconds: Math.max(params.minSleepSeconds, 10) } } } });
       if (!hook) {
@@ -67,6 +70,7 @@ export default defineRule({
       { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), hits: 1 },
     ],
     silent: [
+      { name: 'database behind an internal Service (no HTTP, no gateway)', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}]}\n' }) },
       { name: 'native sleep action', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {sleep: {seconds: 10}}}}\n' }) },
       { name: 'exec sleep', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [/bin/sh, -c, sleep 15 && nginx -s quit]}}}}\n' }) },
       { name: 'a drain endpoint instead of a sleep', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {httpGet: {path: /drain, port: http}}}}\n' }) },
