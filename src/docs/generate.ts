@@ -97,6 +97,8 @@ export function generatedFiles(rules: readonly Rule[] = RULES): Map<string, stri
   const files = new Map<string, string>();
   const crd = `# Generated from the rule catalogue by \`npm run generate\`; do not edit.\n${yaml.dump(policyCrd(rules), { lineWidth: -1, noRefs: true })}`;
   files.set('crds/guard502policy.yaml', crd);
+  // Helm installs CRDs from the chart's own crds/ folder: the same bytes, generated together.
+  files.set('deploy/helm/guard502/crds/guard502policy.yaml', crd);
   files.set('docs/rules/README.md', catalogueIndex(rules));
   for (const r of rules) files.set(`docs/rules/${r.id}.md`, rulePage(r));
   return files;
