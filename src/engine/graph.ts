@@ -272,15 +272,34 @@ export class ResourceGraph {
     let pdbs = idx.pdbsByWorkload.get(w.key);
     if (pdbs) return pdbs;
     const labels = this.templateOf(w)?.labels;
-    pdbs = !labels
-      ? []
-      : this.list('PodDisruptionBudget', 'policy', w.namespace).filter((p) => {
-          const sel = this.selectorOf(p, ['spec', 'selector']);
-          // An empty PDB selector matches every pod in the namespace (policy/v1).
-          return sel !== null && matches(sel, labels);
-        });
+    if (!labels) pdbs = [];
+    else {
+      // Candidates: PDBs keyed by one of the workload's labels, plus those without an equality key.
+      const byLabel = this.pdbCandidates(w.namespace);
+      const candidates = new Set(byLabel.get('') ?? []);
+      for (const [k, v] of Object.entries(labels)) for (const p of byLabel.get(`${k}=${v}`) ?? []) candidates.add(p);
+      pdbs = [...candidates].filter((p) => {
+        const sel = this.selectorOf(p, ['spec', 'selector']);
+        // An empty PDB selector matches every pod in the namespace (policy/v1).
+        return sel !== null && matches(sel, labels);
+      });
+    }
     idx.pdbsByWorkload.set(w.key, pdbs);
     return pdbs;
+  }
+
+  /** PDBs of a namespace indexed by one equality requirement of their selector (`''`: none to index by). */
+  private pdbCandidates(namespace: string): Map<string, Resource[]> {
+    return this.memo(namespace, 'graph/pdb-candidates', () => {
+      const out = new Map<string, Resource[]>();
+      for (const p of this.list('PodDisruptionBudget', 'policy', namespace)) {
+        const sel = this.selectorOf(p, ['spec', 'selector']);
+        const eq = sel?.requirements.find((r) => r.operator === 'In' && r.values.length === 1);
+        const key = eq ? `${eq.key}=${eq.values[0]}` : '';
+        out.set(key, [...(out.get(key) ?? []), p]);
+      }
+      return out;
+    });
   }
 
   /**

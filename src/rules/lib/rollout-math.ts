@@ -166,6 +166,11 @@ export function isMetricsOnly(s: Service): boolean {
  * left out unless a gateway reaches them.
  */
 export function exposures(w: Workload, graph: ResourceGraph): Exposure[] {
+  // Most workload rules ask this first: once per workload and graph state.
+  return graph.memo(w.namespace, `exposures/${w.key}`, () => computeExposures(w, graph));
+}
+
+function computeExposures(w: Workload, graph: ResourceGraph): Exposure[] {
   return graph
     .servicesSelecting(w)
     .map((service) => ({
@@ -199,6 +204,10 @@ export interface ServiceCapacity {
 
 /** The pods behind a Service, across every workload it selects (canary pairs share a Service). */
 export function serviceCapacity(service: Service, graph: ResourceGraph): ServiceCapacity {
+  return graph.memo(service.namespace, `service-capacity/${service.key}`, () => computeServiceCapacity(service, graph));
+}
+
+function computeServiceCapacity(service: Service, graph: ResourceGraph): ServiceCapacity {
   const serving = graph.workloadsSelectedBy(service).filter((x) => !isSwitchedOff(x, graph));
   let pods: number | undefined = 0;
   for (const x of serving) {

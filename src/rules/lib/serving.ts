@@ -18,6 +18,11 @@ export interface ServedContainer {
 }
 
 export function servedContainers(w: Workload, graph: ResourceGraph): ServedContainer[] {
+  // Six rules ask this of every workload: compute it once per workload and graph state.
+  return graph.memo(w.namespace, `served-containers/${w.key}`, () => computeServed(w, graph));
+}
+
+function computeServed(w: Workload, graph: ResourceGraph): ServedContainer[] {
   if (isSwitchedOff(w, graph)) return [];
   const exposed = new Map(exposures(w, graph).map((e) => [e.service.key, e]));
   const byContainer = new Map<Container, ServedContainer>();
