@@ -359,7 +359,17 @@ function readProbe(v: Json | undefined, path: string, r: FieldReader): Probe | u
     const command = commandOf(exec.command, `${path}.exec.command`, r);
     if (command) out.command = command;
   }
-  return { path, handler, ...out, ...timing, handlerJson: stableJson({ handler, handlerObj, timing }) } as Probe;
+  // Serialized on demand: only probe comparisons need it, and most probes are never compared.
+  let json: string | undefined;
+  return {
+    path,
+    handler,
+    ...out,
+    ...timing,
+    get handlerJson() {
+      return (json ??= stableJson({ handler, handlerObj, timing }));
+    },
+  } as Probe;
 }
 
 /** Recognises `sleep N` in an exec hook: `["sleep","5"]`, `["/bin/sh","-c","sleep 5"]`, `sleep 5 && nginx -s quit`. */

@@ -75,10 +75,19 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
   const { policy } = options;
   const rules = options.rules.filter((r) => (options.live ? true : !r.live));
   const params = new Map(rules.map((r) => [r.id, paramsFor(r, policy)]));
+  // Rules by target, so that each object meets only the rules written for its kind.
+  const byTarget = new Map<string, Rule[]>();
+  for (const r of rules) for (const t of r.targets) byTarget.set(t, [...(byTarget.get(t) ?? []), r]);
+  const skipped = new Map<string, boolean>();
+  const none = new Set<string>();
   for (const object of objects) {
-    if (namespaceSkipReason(policy, graph, object.namespace)) continue;
-    const ignores = policy.allowIgnoreAnnotations ? ignoredRules(object) : new Set<string>();
-    for (const rule of rules) {
+    let skip = skipped.get(object.namespace);
+    if (skip === undefined) skipped.set(object.namespace, (skip = namespaceSkipReason(policy, graph, object.namespace) !== undefined));
+    if (skip) continue;
+    const applicable = isWorkload(object) ? (byTarget.get('workload') ?? []) : (byTarget.get(object.kind) ?? []);
+    if (applicable.length === 0) continue;
+    const ignores = policy.allowIgnoreAnnotations && object.annotations[ANNOTATION_IGNORE] !== undefined ? ignoredRules(object) : none;
+    for (const rule of applicable) {
       if (!appliesTo(rule, object)) continue;
       let hits;
       try {
