@@ -11,13 +11,20 @@ type Value = null | boolean | number | string | Value[] | { [key: string]: Value
 const PLAIN = /^[A-Za-z_/.][A-Za-z0-9_/.=+@-]*(?:[ :][A-Za-z0-9_/.=+@-]+)*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~|\.inf|-\.inf|\.nan)$/i;
 
+// Keys and common values repeat across thousands of snippets: remember how each string is written.
+const written = new Map<string, string>();
+
 function scalar(v: null | boolean | number | string | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
+  let out = written.get(v);
+  if (out !== undefined) return out;
   // `a: b` would start a mapping and a trailing `:` a key: quote those, and anything unusual.
   const plain = PLAIN.test(v) && !RESERVED.test(v) && !v.includes(': ') && !v.endsWith(':') && !/^[-+]?\.?\d/.test(v);
-  return plain ? v : JSON.stringify(v);
+  out = plain ? v : JSON.stringify(v);
+  if (written.size < 10_000) written.set(v, out);
+  return out;
 }
 
 function isScalar(v: Value): v is null | boolean | number | string | undefined {
