@@ -287,31 +287,28 @@ function readContainer(c: JsonObject, path: string, sidecar: boolean, r: FieldRe
   for (const { item, path: p } of r.objList(c.ports, `${path}.ports`)) {
     const containerPort = r.int(item.containerPort, `${p}.containerPort`);
     if (containerPort === undefined) continue;
+    const port: ContainerPort = { containerPort, protocol: r.str(item.protocol, `${p}.protocol`) ?? 'TCP', path: p };
     const name = r.str(item.name, `${p}.name`);
-    ports.push({ ...(name ? { name } : {}), containerPort, protocol: r.str(item.protocol, `${p}.protocol`) ?? 'TCP', path: p });
+    if (name) port.name = name;
+    ports.push(port);
   }
-  const probe = (field: string) => readProbe(c[field], `${path}.${field}`, r);
-  const readinessProbe = probe('readinessProbe');
-  const livenessProbe = probe('livenessProbe');
-  const startupProbe = probe('startupProbe');
+  // Built by assignment rather than conditional spreads: normalization runs for every
+  // container of every object, and each spread allocates a throwaway object.
+  const out: Container = { name: r.str(c.name, `${path}.name`) ?? '', path, sidecar, ports, raw: c };
+  const readiness = readProbe(c.readinessProbe, `${path}.readinessProbe`, r);
+  if (readiness) out.readinessProbe = readiness;
+  const liveness = readProbe(c.livenessProbe, `${path}.livenessProbe`, r);
+  if (liveness) out.livenessProbe = liveness;
+  const startup = readProbe(c.startupProbe, `${path}.startupProbe`, r);
+  if (startup) out.startupProbe = startup;
   const lifecycle = r.obj(c.lifecycle, `${path}.lifecycle`);
   const preStop = readPreStop(lifecycle?.preStop, `${path}.lifecycle.preStop`, r);
-  const limits = r.obj(r.obj(c.resources, `${path}.resources`)?.limits, `${path}.resources.limits`);
-  const memory = limits?.memory;
+  if (preStop) out.preStop = preStop;
+  const memory = r.obj(r.obj(c.resources, `${path}.resources`)?.limits, `${path}.resources.limits`)?.memory;
+  if (memory !== undefined && memory !== null) out.memoryLimit = String(memory);
   const image = r.str(c.image, `${path}.image`);
-  return {
-    name: r.str(c.name, `${path}.name`) ?? '',
-    path,
-    sidecar,
-    ports,
-    ...(readinessProbe ? { readinessProbe } : {}),
-    ...(livenessProbe ? { livenessProbe } : {}),
-    ...(startupProbe ? { startupProbe } : {}),
-    ...(preStop ? { preStop } : {}),
-    ...(memory !== undefined && memory !== null ? { memoryLimit: String(memory) } : {}),
-    ...(image ? { image } : {}),
-    raw: c,
-  };
+  if (image) out.image = image;
+  return out;
 }
 
 function commandOf(v: Json | undefined, path: string, r: FieldReader): string[] | undefined {
