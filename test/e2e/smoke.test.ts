@@ -2,17 +2,8 @@
 // Services get ready EndpointSlices, and kubectl talks to the apiserver.
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { eventually } from '../support/eventually.ts';
 import { locateControlPlane, startControlPlane, useControlPlane } from '../support/control-plane.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('e2e: test control plane', function () {
   this.timeout(120_000);

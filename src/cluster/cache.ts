@@ -1,0 +1,184 @@
+// The cluster as a ResourceGraph: informers feed every watched object into the
+// same graph the CLI builds from files, so the webhook and the controller ask
+// the same questions of the cluster that the scan asks of a directory. Listeners
+// hear each change with the previous version (the controller re-checks what it
+// affects). Guard502Policies are kept parsed, so a policy change applies at once.
+
+import { ResourceGraph } from '../engine/graph.ts';
+import { normalize, resourceKey, type Model } from '../engine/model.ts';
+import type { JsonObject } from '../engine/types.ts';
+import { policyFromObject } from '../policy/load.ts';
+import type { Policy } from '../policy/policy.ts';
+import type { Logger } from '../server/log.ts';
+import type { KubeClient } from './client.ts';
+import { Informer, type InformerEvent } from './informer.ts';
+import { apiVersionOf, watchedFor, type WatchedResource } from './resources.ts';
+
+export interface CacheChange {
+  event: InformerEvent;
+  resource: WatchedResource;
+  /** The object now (absent after a delete). */
+  current: Model | undefined;
+  previous: Model | undefined;
+}
+
+export type CacheListener = (change: CacheChange) => void;
+
+export interface ClusterCacheOptions {
+  face: 'webhook' | 'controller';
+  log: Logger;
+  /** How often absent optional kinds (CRDs) are looked for again. */
+  discoveryIntervalMs?: number;
+  /** Restrict to these kinds (tests, benchmarks). */
+  kinds?: readonly string[];
+}
+
+export class ClusterCache {
+  readonly graph = new ResourceGraph();
+  private readonly client: KubeClient;
+  private readonly options: ClusterCacheOptions;
+  private readonly informers = new Map<string, Informer>();
+  private readonly absent = new Set<WatchedResource>();
+  private readonly listeners: CacheListener[] = [];
+  private readonly parsedPolicies = new Map<string, Policy>();
+  private discoveryTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopped = false;
+
+  constructor(client: KubeClient, options: ClusterCacheOptions) {
+    this.client = client;
+    this.options = options;
+  }
+
+  onChange(listener: CacheListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Discovers which optional kinds are served and starts an informer for each served kind. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const wanted = watchedFor(this.options.face).filter((w) => !this.options.kinds || this.options.kinds.includes(w.kind));
+    for (const w of wanted) {
+      if (w.optional && !(await this.servedWithRetry(w))) {
+        this.absent.add(w);
+        this.options.log.info({ kind: w.kind, apiVersion: apiVersionOf(w) }, `${w.kind} (${apiVersionOf(w)}) is not served: skipped until its CRD is installed`);
+        continue;
+      }
+      this.startInformer(w);
+    }
+    this.scheduleDiscovery();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.discoveryTimer);
+    for (const i of this.informers.values()) i.stop();
+  }
+
+  /** True once every served kind has been listed completely. */
+  get synced(): boolean {
+    return this.started && [...this.informers.values()].every((i) => i.hasSynced);
+  }
+
+  async waitForSync(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.synced));
+  }
+
+  /** Kinds currently watched, and kinds skipped because no CRD serves them. */
+  status(): { watched: string[]; absent: string[] } {
+    return { watched: [...this.informers.keys()], absent: [...this.absent].map((w) => w.kind) };
+  }
+
+  watches(kind: string): boolean {
+    return this.informers.has(kind);
+  }
+
+  policies(): Policy[] {
+    return [...this.parsedPolicies.values()];
+  }
+
+  /** The object as the API server last sent it (managedFields removed). */
+  raw(resource: WatchedResource, namespace: string, name: string): JsonObject | undefined {
+    return this.informers.get(resource.kind)?.get(namespace, name);
+  }
+
+  private startInformer(w: WatchedResource): void {
+    const informer = new Informer(this.client, w, (event, obj, prev) => this.apply(w, event, obj, prev), {
+      onError: (message) => this.options.log.warn({ kind: w.kind }, message),
+    });
+    this.informers.set(w.kind, informer);
+    informer.start();
+  }
+
+  private apply(w: WatchedResource, event: InformerEvent, obj: JsonObject, _prev: JsonObject | undefined): void {
+    let current: Model | undefined;
+    let previous: Model | undefined;
+    if (event === 'deleted') {
+      const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
+      previous = this.graph.remove(resourceKey(w.group, w.kind, meta.namespace ?? '', meta.name ?? ''));
+    } else {
+      if (obj.apiVersion === undefined) obj.apiVersion = apiVersionOf(w);
+      if (obj.kind === undefined) obj.kind = w.kind;
+      const n = normalize(obj, '', undefined);
+      if (!n.resource) return;
+      current = n.resource;
+      previous = this.graph.upsert(current);
+    }
+    if (w.kind === 'Guard502Policy') this.applyPolicy(current, previous);
+    const change: CacheChange = { event, resource: w, current, previous };
+    for (const l of this.listeners) l(change);
+  }
+
+  private applyPolicy(current: Model | undefined, previous: Model | undefined): void {
+    const name = (current ?? previous)?.name ?? '';
+    if (!current) {
+      this.parsedPolicies.delete(name);
+      return;
+    }
+    const loaded = policyFromObject(current.raw);
+    if (loaded.policy) {
+      this.parsedPolicies.set(name, loaded.policy);
+    } else {
+      // The CRD schema makes this rare; keep the last valid version rather than fall back to nothing.
+      this.options.log.error({ policy: name, errors: loaded.errors }, `Guard502Policy ${name} is invalid; its last valid version stays in force`);
+    }
+  }
+
+  private async servedWithRetry(w: WatchedResource): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.serves(w.group, w.version, w.plural);
+      } catch (err) {
+        if (this.stopped || attempt >= 5) {
+          this.options.log.warn({ kind: w.kind }, `discovery of ${apiVersionOf(w)} failed: ${(err as Error).message}`);
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  private scheduleDiscovery(): void {
+    if (this.stopped || this.absent.size === 0) return;
+    this.discoveryTimer = setTimeout(() => void this.rediscover(), this.options.discoveryIntervalMs ?? 30_000);
+    this.discoveryTimer.unref();
+  }
+
+  private async rediscover(): Promise<void> {
+    for (const w of [...this.absent]) {
+      let served = false;
+      try {
+        served = await this.client.serves(w.group, w.version, w.plural);
+      } catch {
+        served = false;
+      }
+      if (served && !this.stopped) {
+        this.absent.delete(w);
+        this.options.log.info({ kind: w.kind, apiVersion: apiVersionOf(w) }, `${w.kind} (${apiVersionOf(w)}) is now served: watching it`);
+        this.startInformer(w);
+      }
+    }
+    this.scheduleDiscovery();
+  }
+}

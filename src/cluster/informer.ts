@@ -1,0 +1,195 @@
+// List + watch for one resource, the way client-go's reflector does it: a paged
+// list, then a watch from the list's resourceVersion (with bookmarks), resumed
+// from the last seen version when the stream ends, a fresh list when the version
+// is too old (410 Gone), and exponential backoff with jitter on errors. Relists
+// report objects that disappeared meanwhile as deletions, so a consumer never
+// keeps a ghost.
+
+import { Watch } from '@kubernetes/client-node';
+import { collectionPath, type KubeClient } from './client.ts';
+import type { WatchedResource } from './resources.ts';
+import type { JsonObject } from '../engine/types.ts';
+
+export type InformerEvent = 'added' | 'modified' | 'deleted';
+export type InformerHandler = (event: InformerEvent, object: JsonObject, previous: JsonObject | undefined) => void;
+
+export interface InformerOptions {
+  /** Called with a short description when list/watch fails (it retries by itself). */
+  onError?: (message: string) => void;
+  /** Server-side watch timeout; the stream is then resumed from the last version. */
+  watchTimeoutSeconds?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+function keyOf(o: JsonObject): string {
+  const m = (o.metadata ?? {}) as { namespace?: string; name?: string };
+  return `${m.namespace ?? ''}/${m.name ?? ''}`;
+}
+
+function versionOf(o: JsonObject): string {
+  return String((o.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ?? '');
+}
+
+/** managedFields are a large share of every object and nothing guard502 reads. */
+export function slim(o: JsonObject): JsonObject {
+  const meta = o.metadata as JsonObject | undefined;
+  if (meta && 'managedFields' in meta) delete meta.managedFields;
+  return o;
+}
+
+export class Informer {
+  readonly resource: WatchedResource;
+  private readonly client: KubeClient;
+  private readonly handler: InformerHandler;
+  private readonly options: Required<InformerOptions>;
+  private readonly store = new Map<string, JsonObject>();
+  private resourceVersion = '';
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private backoffMs = 0;
+  private syncedOnce = false;
+  private resolveSynced!: () => void;
+  /** Resolves after the first complete list has been delivered. */
+  readonly synced: Promise<void>;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(client: KubeClient, resource: WatchedResource, handler: InformerHandler, options: InformerOptions = {}) {
+    this.client = client;
+    this.resource = resource;
+    this.handler = handler;
+    this.options = {
+      onError: options.onError ?? (() => {}),
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      minBackoffMs: options.minBackoffMs ?? 250,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    };
+    this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
+  }
+
+  get hasSynced(): boolean {
+    return this.syncedOnce;
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  get(namespace: string, name: string): JsonObject | undefined {
+    return this.store.get(`${namespace}/${name}`);
+  }
+
+  list(): IterableIterator<JsonObject> {
+    return this.store.values();
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.relist();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.abort?.abort();
+    this.abort = undefined;
+  }
+
+  private get path(): string {
+    const { group, version, plural } = this.resource;
+    return collectionPath(group, version, plural);
+  }
+
+  private async relist(): Promise<void> {
+    if (this.stopped) return;
+    let listed;
+    try {
+      listed = await this.client.list(this.path);
+    } catch (err) {
+      return this.retry(`list ${this.resource.plural}: ${(err as Error).message}`, () => this.relist());
+    }
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    for (const item of listed.items) {
+      const o = slim(item);
+      const key = keyOf(o);
+      seen.add(key);
+      const prev = this.store.get(key);
+      if (prev && versionOf(prev) === versionOf(o)) continue;
+      this.store.set(key, o);
+      this.handler(prev ? 'modified' : 'added', o, prev);
+    }
+    for (const [key, prev] of this.store) {
+      if (seen.has(key)) continue;
+      this.store.delete(key);
+      this.handler('deleted', prev, prev);
+    }
+    this.resourceVersion = listed.resourceVersion;
+    this.backoffMs = 0;
+    if (!this.syncedOnce) {
+      this.syncedOnce = true;
+      this.resolveSynced();
+    }
+    void this.watch();
+  }
+
+  private async watch(): Promise<void> {
+    if (this.stopped) return;
+    let gone = false;
+    const onEvent = (type: string, obj: JsonObject) => {
+      if (type === 'ERROR') {
+        if ((obj as { code?: number }).code === 410) gone = true;
+        return;
+      }
+      if (type === 'BOOKMARK') {
+        this.resourceVersion = versionOf(obj) || this.resourceVersion;
+        return;
+      }
+      const o = slim(obj);
+      const key = keyOf(o);
+      const prev = this.store.get(key);
+      this.resourceVersion = versionOf(o) || this.resourceVersion;
+      if (type === 'DELETED') {
+        this.store.delete(key);
+        this.handler('deleted', o, prev);
+      } else if (type === 'ADDED' || type === 'MODIFIED') {
+        this.store.set(key, o);
+        this.handler(prev ? 'modified' : 'added', o, prev);
+      }
+      this.backoffMs = 0;
+    };
+    const onDone = (err: unknown) => {
+      this.abort = undefined;
+      if (this.stopped) return;
+      const status = (err as { statusCode?: number; code?: number } | null)?.statusCode ?? (err as { code?: number } | null)?.code;
+      if (gone || status === 410) {
+        this.resourceVersion = '';
+        void this.relist();
+      } else if (err && (err as Error).name !== 'TimeoutError' && (err as Error).name !== 'AbortError') {
+        this.retry(`watch ${this.resource.plural}: ${(err as Error).message ?? String(err)}`, () => this.watch());
+      } else {
+        void this.watch();
+      }
+    };
+    try {
+      this.abort = await new Watch(this.client.config).watch(
+        this.path,
+        { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds },
+        onEvent,
+        onDone,
+      );
+      if (this.stopped) this.abort.abort();
+    } catch (err) {
+      this.retry(`watch ${this.resource.plural}: ${(err as Error).message}`, () => this.watch());
+    }
+  }
+
+  private retry(message: string, again: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.backoffMs = Math.min(this.backoffMs ? this.backoffMs * 2 : this.options.minBackoffMs, this.options.maxBackoffMs);
+    const delay = this.backoffMs * (0.5 + Math.random() / 2);
+    this.options.onError(`${message} (retrying in ${Math.round(delay)} ms)`);
+    this.retryTimer = setTimeout(() => void again(), delay);
+    this.retryTimer.unref();
+  }
+}
