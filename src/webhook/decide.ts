@@ -1,0 +1,135 @@
+// The admission decision: the incoming object is judged together with what the
+// cluster already holds. The change is applied to the graph for the duration of
+// a synchronous evaluation, and the objects it can affect (the Services that
+// select a Deployment, the Ingresses that reach a Service…) are judged before
+// and after it, so a Deployment whose container port moved is rejected for the
+// Service it breaks.
+//
+// Deny only what is certain, and never block recovery:
+// - a finding that exists only because a referenced object is absent warns (it may come next);
+// - on UPDATE, findings the old object already had warn (ratchet);
+// - findings on neighbours count only when this change creates them;
+// - a rollback to a template the workload already ran is admitted, with warnings;
+// - DELETE, CONNECT and subresources (status, scale) are never judged.
+
+import type { ResourceGraph } from '../engine/graph.ts';
+import { isWorkload, normalize, stableJson, type Model } from '../engine/model.ts';
+import { isModeledKind, groupOf } from '../engine/kinds.ts';
+import type { Rule } from '../engine/rule.ts';
+import type { CheckedFinding, CheckResult, RuleFailure } from '../engine/run.ts';
+import { dig } from '../engine/fields.ts';
+import { checkUnderPolicies, governingPolicy } from '../policy/select.ts';
+import type { Policy } from '../policy/policy.ts';
+import { namespaceSkipReason } from '../engine/run.ts';
+import { rollbackTarget } from './rollback.ts';
+import type { AdmissionRequest } from './review.ts';
+
+/** What the webhook needs from the cluster: the ClusterCache provides it; tests may build one from files. */
+export interface AdmissionContext {
+  readonly graph: ResourceGraph;
+  policies(): Policy[];
+  readonly synced: boolean;
+}
+
+export type Decision = 'allowed' | 'warned' | 'denied' | 'skipped' | 'error-allowed' | 'error-denied';
+
+export interface JudgedFinding extends CheckedFinding {
+  /** Why a deny became a warning, if it did. */
+  downgraded?: 'ratchet' | 'missing-reference' | 'rollback';
+  /** The finding is on another object that this change breaks. */
+  neighbour: boolean;
+}
+
+export interface Judgement {
+  decision: Decision;
+  /** Findings to show (action deny or warn after downgrades), most severe first. */
+  findings: JudgedFinding[];
+  /** Findings recorded but not shown (audit). */
+  audited: JudgedFinding[];
+  failures: RuleFailure[];
+  /** Why the object was not judged (skipped), or what went wrong (error-*). */
+  note?: string;
+  rollbackTo?: string;
+  /** The incoming object, normalized (for the mutating face). */
+  object?: Model;
+  policy?: Policy;
+}
+
+function findingKey(f: CheckedFinding): string {
+  return `${f.rule}|${f.resource.kind}|${f.resource.namespace}|${f.resource.name}|${f.path}`;
+}
+
+function evaluate(graph: ResourceGraph, self: Model | undefined, neighbours: Iterable<Model>, policies: Policy[], rules: readonly Rule[]): CheckResult {
+  const objects = new Map<string, Model>();
+  for (const n of neighbours) objects.set(n.key, n);
+  if (self) objects.set(self.key, self);
+  return checkUnderPolicies(graph, objects.values(), policies, { rules });
+}
+
+function templateJson(m: Model | undefined): string | undefined {
+  const t = m && isWorkload(m) ? dig(m.raw, 'spec', 'template') : undefined;
+  return t === undefined ? undefined : stableJson(t);
+}
+
+export function judge(request: AdmissionRequest, context: AdmissionContext, rules: readonly Rule[]): Judgement {
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT') return { decision: 'skipped', findings: [], audited: [], failures: [], note: `${request.operation} is never blocked` };
+  if (request.subResource) return { decision: 'skipped', findings: [], audited: [], failures: [], note: `subresource ${request.subResource} is never blocked` };
+  const raw = request.object;
+  if (!raw) return { decision: 'skipped', findings: [], audited: [], failures: [], note: 'no object' };
+  const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
+  const kind = typeof raw.kind === 'string' ? raw.kind : request.kind.kind;
+  if (!isModeledKind(groupOf(apiVersion), kind)) {
+    return { decision: 'skipped', findings: [], audited: [], failures: [], note: `guard502 does not check ${kind} (${apiVersion || 'no apiVersion'}); admitted unchecked` };
+  }
+  // Objects created with generateName have no name yet; the namespace comes from the request.
+  const incoming = normalize(raw, request.namespace || 'default');
+  if (!incoming.resource) throw new Error(`request.object: ${incoming.error ?? 'cannot be read'}`);
+  const self = incoming.resource;
+  const previous = request.oldObject ? normalize(request.oldObject, request.namespace || 'default').resource : undefined;
+
+  const { graph } = context;
+  const policies = context.policies();
+  const policy = governingPolicy(policies, graph, self.namespace);
+  if (!policy) return { decision: 'skipped', findings: [], audited: [], failures: [], note: `no Guard502Policy selects namespace ${self.namespace}`, object: self };
+  const skip = namespaceSkipReason(policy, graph, self.namespace);
+  if (skip) return { decision: 'skipped', findings: [], audited: [], failures: [], note: skip, object: self, policy };
+
+  // The same neighbours are judged before and after the change, so that only what the change creates counts.
+  const keys = new Set<string>();
+  graph.withChanges([self], () => graph.affected(self).forEach((n) => keys.add(n.key)));
+  if (previous) graph.withChanges([previous], () => graph.affected(previous).forEach((n) => keys.add(n.key)));
+  keys.delete(self.key);
+  const present = () => [...keys].map((k) => graph.get(k)).filter((m): m is Model => m !== undefined);
+  const before = graph.withChanges([previous ?? { remove: self.key }], () => evaluate(graph, previous, present(), policies, rules));
+  const after = graph.withChanges([self], () => ({
+    result: evaluate(graph, self, present(), policies, rules),
+    rollbackTo: isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined,
+  }));
+
+  const known = new Set(before.findings.map(findingKey));
+  const shown: JudgedFinding[] = [];
+  const audited: JudgedFinding[] = [];
+  for (const f of after.result.findings) {
+    const neighbour = f.resource.kind !== self.kind || f.resource.name !== self.name || f.resource.namespace !== self.namespace;
+    const existed = known.has(findingKey(f));
+    // A neighbour's own debt is not this change's business.
+    if (neighbour && existed) continue;
+    const j: JudgedFinding = { ...f, neighbour };
+    if (j.action === 'deny') {
+      if (after.rollbackTo) j.downgraded = 'rollback';
+      else if (f.missingReference) j.downgraded = 'missing-reference';
+      else if (existed) j.downgraded = 'ratchet';
+      if (j.downgraded) j.action = 'warn';
+    }
+    if (j.action === 'audit') audited.push(j);
+    else if (j.action === 'deny' || j.action === 'warn') shown.push(j);
+  }
+  const failures = after.result.failures;
+  const base = { audited, failures, object: self, policy, ...(after.rollbackTo ? { rollbackTo: after.rollbackTo } : {}) };
+  if (failures.length > 0) {
+    const note = failures.map((x) => `rule ${x.rule} failed on ${x.resource.kind}/${x.resource.name}: ${x.message}`).join('; ');
+    return { ...base, decision: policy.onError === 'allow' ? 'error-allowed' : 'error-denied', findings: shown, note };
+  }
+  const decision: Decision = shown.some((f) => f.action === 'deny') ? 'denied' : shown.length > 0 ? 'warned' : 'allowed';
+  return { ...base, decision, findings: shown };
+}
