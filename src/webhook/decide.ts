@@ -35,7 +35,7 @@ export type Decision = 'allowed' | 'warned' | 'denied' | 'skipped' | 'error-allo
 
 export interface JudgedFinding extends CheckedFinding {
   /** Why a deny became a warning, if it did. */
-  downgraded?: 'ratchet' | 'missing-reference' | 'rollback';
+  downgraded?: 'ratchet' | 'missing-reference' | 'rollback' | 'already-failing';
   /** The finding is on another object that this change breaks. */
   neighbour: boolean;
 }
@@ -107,6 +107,9 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   }));
 
   const known = new Set(before.findings.map(findingKey));
+  // Neighbours that were already failing (a blocking finding before this change): a change
+  // that touches them is not what breaks them, and may be the first half of their fix.
+  const failing = new Set(before.findings.filter((f) => f.action === 'deny').map((f) => `${f.resource.kind}|${f.resource.namespace}|${f.resource.name}`));
   const shown: JudgedFinding[] = [];
   const audited: JudgedFinding[] = [];
   for (const f of after.result.findings) {
@@ -119,6 +122,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
       if (after.rollbackTo) j.downgraded = 'rollback';
       else if (f.missingReference) j.downgraded = 'missing-reference';
       else if (existed) j.downgraded = 'ratchet';
+      else if (neighbour && failing.has(`${f.resource.kind}|${f.resource.namespace}|${f.resource.name}`)) j.downgraded = 'already-failing';
       if (j.downgraded) j.action = 'warn';
     }
     if (j.action === 'audit') audited.push(j);
