@@ -8,7 +8,9 @@
 // Deny only what is certain, and never block recovery:
 // - a finding that exists only because a referenced object is absent warns (it may come next);
 // - on UPDATE, findings the old object already had warn (ratchet);
-// - findings on neighbours count only when this change creates them;
+// - findings on neighbours count only when this change creates them, and deny only
+//   when the neighbour worked before (a Service waiting for its pods, an Ingress
+//   waiting for its Service: the change may be the first half of their fix);
 // - a rollback to a template the workload already ran is admitted, with warnings;
 // - DELETE, CONNECT and subresources (status, scale) are never judged.
 

@@ -24,7 +24,7 @@ const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, string> =
   ratchet: '(not blocking: already present before this change) ',
   'missing-reference': '(not blocking: the object it refers to does not exist yet) ',
   rollback: '(not blocking: rollback) ',
-  'already-failing': '(not blocking: it was already failing before this change) ',
+  'already-failing': '(not blocking: it was not working before this change either) ',
 };
 
 export function warningLines(j: Judgement): string[] {

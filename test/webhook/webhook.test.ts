@@ -61,17 +61,26 @@ describe('webhook: admission decisions over HTTPS', function () {
   afterEach(async () => hook?.close());
 
   it('denies a contradiction with an existing object, with every blocking finding, its fix and the uid', async () => {
-    hook = await startTestWebhook(contextOf(SERVICE));
-    const r = await hook.post('/validate', review('CREATE', deployment({ port: 'web' }), { uid: 'uid-deny-1' }));
+    // A second Deployment joins a working Service with a port the Service does not send to.
+    hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
+    const canary = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
+    const r = await hook.post('/validate', review('CREATE', canary, { uid: 'uid-deny-1' }));
     assert.equal(r.status, 200);
     const res = response(r);
     assert.equal(res.uid, 'uid-deny-1');
     assert.equal(res.allowed, false);
     assert.equal(res.status?.code, 403);
-    assert.match(res.status!.message, /guard502 rejected Deployment default\/web/);
+    assert.match(res.status!.message, /guard502 rejected Deployment default\/web-canary/);
     assert.match(res.status!.message, /request uid uid-deny-1/);
     assert.match(res.status!.message, /service-target-port-mismatch \[unreachable\] Service default\/web spec\.ports\[0\]\.targetPort/);
     assert.match(res.status!.message, /fix:/);
+  });
+
+  it('only warns about a neighbour that was not working before the change (it may be the first half of its fix)', async () => {
+    hook = await startTestWebhook(contextOf(SERVICE));
+    const res = response(await hook.post('/validate', review('CREATE', deployment({ port: 'web' }))));
+    assert.equal(res.allowed, true);
+    assert.ok(res.warnings?.some((w) => w.includes('service-target-port-mismatch') && w.includes('not working before this change either')), res.warnings?.join('\n'));
   });
 
   it('rejects a Deployment whose port moved under the Service that selects it (cross-object)', async () => {
@@ -149,8 +158,8 @@ describe('webhook: admission decisions over HTTPS', function () {
   });
 
   it('never blocks DELETE, status or scale, and answers dryRun the same way', async () => {
-    hook = await startTestWebhook(contextOf(SERVICE));
-    const broken = deployment({ port: 'web' });
+    hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
+    const broken = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
     assert.equal(response(await hook.post('/validate', review('DELETE', undefined, { oldObject: broken }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'status' }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'scale' }))).allowed, true);
