@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function app(ns: string, name: string, i: number): string {
+export function appManifest(ns: string, name: string, i: number): string {
   const port = 8080 + (i % 3);
   // Every fifth app carries mistakes so that rules do real work, not just early exits.
   const broken = i % 5 === 0;
@@ -109,7 +109,7 @@ export function generateManifests(dir: string, apps: number, perFile = 20): numb
   mkdirSync(dir, { recursive: true });
   for (let f = 0; f * perFile < apps; f++) {
     const docs: string[] = [];
-    for (let i = f * perFile; i < Math.min(apps, (f + 1) * perFile); i++) docs.push(app(`team-${i % 40}`, `svc-${i}`, i));
+    for (let i = f * perFile; i < Math.min(apps, (f + 1) * perFile); i++) docs.push(appManifest(`team-${i % 40}`, `svc-${i}`, i));
     writeFileSync(join(dir, `apps-${String(f).padStart(4, '0')}.yaml`), docs.join('---\n'));
   }
   return apps * DOCS_PER_APP;

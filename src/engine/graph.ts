@@ -35,6 +35,8 @@ interface NamespaceIndex {
   pdbsByWorkload: Map<string, Resource[]>;
   /** Per-namespace results that rules derive from the graph (see `memo`). */
   memo: Map<string, unknown>;
+  /** Results that depend only on objects of some kinds: kept while other kinds change. */
+  kindMemo: Map<string, { kinds: ReadonlySet<string>; values: Map<string, unknown> }>;
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
@@ -66,6 +68,7 @@ export class ResourceGraph {
     if (!keys) kinds.set(r.kind, (keys = new Map()));
     keys.set(r.key, r);
     this.touched(r);
+    this.patchIndex(previous, r);
     return previous;
   }
 
@@ -75,6 +78,7 @@ export class ResourceGraph {
     this.forget(previous);
     this.objects.delete(key);
     this.byNamespace.get(previous.namespace)?.get(previous.kind)?.delete(key);
+    this.patchIndex(previous, undefined);
     return previous;
   }
 
@@ -106,12 +110,61 @@ export class ResourceGraph {
   }
 
   private touched(r: Model): void {
-    this.derived.delete(r.namespace);
     if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
       this.backendIndex = undefined;
       this.backendsByFrom.delete(r.key);
       // Rules' memos may depend on gateways of other namespaces (cross-namespace routes).
-      for (const idx of this.derived.values()) idx.memo.clear();
+      for (const idx of this.derived.values()) {
+        idx.memo.clear();
+        for (const m of idx.kindMemo.values()) if (m.kinds.has(r.kind)) m.values.clear();
+      }
+    }
+  }
+
+  /**
+   * Keeps the namespace index right after `previous` became `next` (either may be
+   * absent), without rebuilding it: the webhook applies and undoes a change per
+   * admission, and a full rebuild costs services × workloads. Changes whose
+   * reach is wider (Rollouts and their template Deployments, HPAs) drop the
+   * index instead, and it is rebuilt on the next question.
+   */
+  private patchIndex(previous: Model | undefined, next: Model | undefined): void {
+    const r = (next ?? previous) as Model;
+    const idx = this.derived.get(r.namespace);
+    if (!idx) return;
+    idx.memo.clear();
+    for (const m of idx.kindMemo.values()) if (m.kinds.has(r.kind)) m.values.clear();
+    idx.pdbsByWorkload.clear();
+    const templateOnly = (m: Model | undefined) =>
+      m !== undefined && isWorkload(m) && (m.workloadRef !== undefined || (m.workloadKind === 'Deployment' && idx.rolloutByTemplate.has(m.name)));
+    if (templateOnly(previous) || templateOnly(next) || r.kind === 'HorizontalPodAutoscaler' || r.kind === 'Namespace') {
+      this.derived.delete(r.namespace);
+      return;
+    }
+    const selects = (s: Service, w: Workload) => {
+      const labels = this.templateOf(w)?.labels;
+      if (s.selector === undefined || labels === undefined) return false;
+      for (const k in s.selector) if (labels[k] !== s.selector[k]) return false;
+      return true;
+    };
+    const servicesOf = (w: Workload) => this.services(w.namespace).filter((s) => selects(s, w));
+    const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateOnly(w) && selects(s, w)) : []);
+    if ((previous && isWorkload(previous)) || (next && isWorkload(next))) {
+      // The Services that selected the old version or select the new one get their lists recomputed.
+      const had = previous ? (idx.servicesByWorkload.get(previous.key) ?? []) : [];
+      const now = next && isWorkload(next) ? servicesOf(next) : [];
+      for (const s of new Set([...had, ...now])) idx.workloadsByService.set(s.key, workloadsOf(s));
+      if (next && isWorkload(next)) idx.servicesByWorkload.set(next.key, now);
+      else idx.servicesByWorkload.delete(r.key);
+    } else if ((previous && isServiceModel(previous)) || (next && isServiceModel(next))) {
+      const before = idx.workloadsByService.get(r.key) ?? [];
+      const after = next && isServiceModel(next) ? workloadsOf(next) : [];
+      if (next && isServiceModel(next)) idx.workloadsByService.set(next.key, after);
+      else idx.workloadsByService.delete(r.key);
+      // Every workload whose list named the old Service object or should name the new one.
+      const affected = new Map<string, Workload>();
+      for (const w of [...before, ...after]) affected.set(w.key, w);
+      for (const w of affected.values()) idx.servicesByWorkload.set(w.key, servicesOf(w));
     }
   }
 
@@ -189,7 +242,7 @@ export class ResourceGraph {
   private index(namespace: string): NamespaceIndex {
     let idx = this.derived.get(namespace);
     if (idx) return idx;
-    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map(), pdbsByWorkload: new Map(), memo: new Map() };
+    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map(), pdbsByWorkload: new Map(), memo: new Map(), kindMemo: new Map() };
     const all = this.workloads(namespace);
     for (const r of all) if (r.workloadRef?.kind === 'Deployment') idx.rolloutByTemplate.set(r.workloadRef.name, r);
     for (const h of this.list('HorizontalPodAutoscaler', 'autoscaling', namespace)) {
@@ -299,17 +352,26 @@ export class ResourceGraph {
         out.set(key, [...(out.get(key) ?? []), p]);
       }
       return out;
-    });
+    }, ['PodDisruptionBudget']);
   }
 
   /**
    * Memoizes a result a rule derives from one namespace's objects (and from
    * gateways anywhere), so that per-object evaluation does not redo per-namespace
-   * work. Dropped when anything in the namespace, or any Ingress or route, changes.
-   * `key` must name the rule and the question.
+   * work. Dropped when anything in the namespace, or any Ingress or route, changes —
+   * or, with `onlyKinds`, only when an object of those kinds does (the result must
+   * read nothing else). `key` must name the rule and the question.
    */
-  memo<T>(namespace: string, key: string, compute: () => T): T {
-    const memo = this.index(namespace).memo;
+  memo<T>(namespace: string, key: string, compute: () => T, onlyKinds?: readonly string[]): T {
+    const idx = this.index(namespace);
+    let memo = idx.memo;
+    if (onlyKinds) {
+      // Kept until an object of one of these kinds changes in the namespace (or any gateway, for Ingress/routes).
+      const signature = onlyKinds.join(',');
+      let m = idx.kindMemo.get(signature);
+      if (!m) idx.kindMemo.set(signature, (m = { kinds: new Set(onlyKinds), values: new Map() }));
+      memo = m.values;
+    }
     if (memo.has(key)) return memo.get(key) as T;
     const value = compute();
     memo.set(key, value);

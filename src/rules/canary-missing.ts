@@ -106,7 +106,7 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   }
 
   // ingress-nginx canary: a canary Ingress to this workload, or one sharing a host with an Ingress reaching it.
-  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns));
+  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns), ['Ingress']);
   if (canaries.length > 0) {
     const reaching = ingresses.filter((i) => graph.backendsFrom(i).some((b) => names.has(b.serviceName)));
     if (reaching.some((i) => canaries.includes(i))) return 'canary Ingress';

@@ -15,7 +15,7 @@
 // - DELETE, CONNECT and subresources (status, scale) are never judged.
 
 import type { ResourceGraph } from '../engine/graph.ts';
-import { isWorkload, normalize, stableJson, type Model } from '../engine/model.ts';
+import { isWorkload, normalize, type Model } from '../engine/model.ts';
 import { isModeledKind, groupOf } from '../engine/kinds.ts';
 import type { Rule } from '../engine/rule.ts';
 import type { CheckedFinding, CheckResult, RuleFailure } from '../engine/run.ts';
@@ -68,9 +68,19 @@ function evaluate(graph: ResourceGraph, self: Model | undefined, neighbours: Ite
   return checkUnderPolicies(graph, objects.values(), policies, { rules });
 }
 
+/** The pod template as sent: old and new objects come from the same serializer, so key order agrees. */
 function templateJson(m: Model | undefined): string | undefined {
   const t = m && isWorkload(m) ? dig(m.raw, 'spec', 'template') : undefined;
-  return t === undefined ? undefined : stableJson(t);
+  return t === undefined ? undefined : JSON.stringify(t);
+}
+
+function present(graph: ResourceGraph, keys: Iterable<string>): Model[] {
+  const out: Model[] = [];
+  for (const k of keys) {
+    const m = graph.get(k);
+    if (m) out.push(m);
+  }
+  return out;
 }
 
 export function judge(request: AdmissionRequest, context: AdmissionContext, rules: readonly Rule[]): Judgement {
@@ -96,15 +106,17 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const skip = namespaceSkipReason(policy, graph, self.namespace);
   if (skip) return { decision: 'skipped', findings: [], audited: [], failures: [], note: skip, object: self, policy };
 
-  // The same neighbours are judged before and after the change, so that only what the change creates counts.
+  // The same neighbours are judged before and after the change, so that only what the change creates counts:
+  // those the new version reaches, and those the old version reached (a Service it no longer matches).
   const keys = new Set<string>();
   graph.withChanges([self], () => graph.affected(self).forEach((n) => keys.add(n.key)));
-  if (previous) graph.withChanges([previous], () => graph.affected(previous).forEach((n) => keys.add(n.key)));
-  keys.delete(self.key);
-  const present = () => [...keys].map((k) => graph.get(k)).filter((m): m is Model => m !== undefined);
-  const before = graph.withChanges([previous ?? { remove: self.key }], () => evaluate(graph, previous, present(), policies, rules));
+  const before = graph.withChanges([previous ?? { remove: self.key }], () => {
+    if (previous) graph.affected(previous).forEach((n) => keys.add(n.key));
+    keys.delete(self.key);
+    return evaluate(graph, previous, present(graph, keys), policies, rules);
+  });
   const after = graph.withChanges([self], () => ({
-    result: evaluate(graph, self, present(), policies, rules),
+    result: evaluate(graph, self, present(graph, keys), policies, rules),
     rollbackTo: isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined,
   }));
 

@@ -114,3 +114,35 @@ describe('ResourceGraph', () => {
     assert.ok(graph.workloads().every(isWorkload));
   });
 });
+
+describe('ResourceGraph: the namespace index follows changes without a rebuild', () => {
+  const svc = (name: string, selector: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {selector: {${selector}}, ports: [{port: 80}]}\n`;
+  const dep = (name: string, labels: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}}\nspec:\n  selector: {matchLabels: {${labels}}}\n  template:\n    metadata: {labels: {${labels}}}\n    spec: {containers: [{name: a, image: x}]}\n`;
+  const answers = (g: ReturnType<typeof graphOf>) =>
+    JSON.stringify({
+      byService: g.services('default').map((s) => [s.name, g.workloadsSelectedBy(s).map((w) => w.name)]),
+      byWorkload: g.workloads('default').map((w) => [w.name, g.servicesSelecting(w).map((s) => s.name)]),
+    });
+
+  it('gives the same answers as a graph built from scratch, through upserts, relabels, removals and undo', () => {
+    const base = [svc('a', 'app: a'), svc('ab', 'tier: web'), dep('a1', 'app: a, tier: web'), dep('b1', 'app: b, tier: web')];
+    const g = graphOf(base.join('---\n'));
+    const steps: Array<{ docs: string[]; apply: (x: ReturnType<typeof graphOf>) => void }> = [];
+    const next = graphOf([dep('a1', 'app: b, tier: web')].join('---\n'));
+    const moved = next.find('apps', 'Deployment', 'default', 'a1')!;
+    const newSvc = graphOf(svc('b', 'app: b')).find('', 'Service', 'default', 'b')!;
+    steps.push({ docs: [base[0]!, base[1]!, dep('a1', 'app: b, tier: web'), base[3]!], apply: (x) => x.upsert(moved) });
+    steps.push({ docs: [base[0]!, base[1]!, dep('a1', 'app: b, tier: web'), base[3]!, svc('b', 'app: b')], apply: (x) => x.upsert(newSvc) });
+    steps.push({ docs: [base[0]!, base[1]!, base[3]!, svc('b', 'app: b')], apply: (x) => x.remove(moved.key) });
+    answers(g); // build the index first, so that later steps patch it
+    for (const step of steps) {
+      step.apply(g);
+      assert.equal(answers(g), answers(graphOf(step.docs.join('---\n'))));
+    }
+    const before = answers(g);
+    const changed = g.withChanges([moved, { remove: newSvc.key }], () => answers(g));
+    assert.equal(changed, answers(graphOf([base[0]!, base[1]!, base[3]!, dep('a1', 'app: b, tier: web')].join('---\n'))));
+    assert.equal(answers(g), before);
+  });
+});
