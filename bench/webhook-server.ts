@@ -23,7 +23,10 @@ const keyFile = join(certDir, 'tls.key');
 function clusterGraph(): ResourceGraph {
   const text = Array.from({ length: 2400 }, (_, i) => appManifest(`team-${i % 40}`, `svc-${i}`, i)).join('---\n');
   const parsed = parseStream(text, 'cluster');
-  return buildGraph(parsed.objects, 'default').graph;
+  const graph = buildGraph(parsed.objects, 'default').graph;
+  // As in an informer cache: every object carries the resourceVersion the API server gave it.
+  for (const o of graph.all()) (o.raw.metadata as Record<string, unknown>).resourceVersion = '1';
+  return graph;
 }
 
 let port: number;

@@ -74,6 +74,11 @@ function templateJson(m: Model | undefined): string | undefined {
   return t === undefined ? undefined : JSON.stringify(t);
 }
 
+function resourceVersion(m: Model): string {
+  const v = dig(m.raw, 'metadata', 'resourceVersion');
+  return typeof v === 'string' ? v : '';
+}
+
 function present(graph: ResourceGraph, keys: Iterable<string>): Model[] {
   const out: Model[] = [];
   for (const k of keys) {
@@ -108,17 +113,23 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
 
   // The same neighbours are judged before and after the change, so that only what the change creates counts:
   // those the new version reaches, and those the old version reached (a Service it no longer matches).
+  // When the cache already holds exactly the old version, the graph as it is *is* the state before.
+  const cached = graph.get(self.key);
+  const cacheIsBefore = previous ? cached !== undefined && resourceVersion(cached) !== '' && resourceVersion(cached) === resourceVersion(previous) : cached === undefined;
+  const inBefore = <T>(fn: () => T): T => (cacheIsBefore ? fn() : graph.withChanges([previous ?? { remove: self.key }], fn));
   const keys = new Set<string>();
-  graph.withChanges([self], () => graph.affected(self).forEach((n) => keys.add(n.key)));
-  const before = graph.withChanges([previous ?? { remove: self.key }], () => {
-    if (previous) graph.affected(previous).forEach((n) => keys.add(n.key));
+  if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
+  const after = graph.withChanges([self], () => {
+    graph.affected(self).forEach((n) => keys.add(n.key));
     keys.delete(self.key);
-    return evaluate(graph, previous, present(graph, keys), policies, rules);
+    return {
+      result: evaluate(graph, self, present(graph, keys), policies, rules),
+      rollbackTo: isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined,
+    };
   });
-  const after = graph.withChanges([self], () => ({
-    result: evaluate(graph, self, present(graph, keys), policies, rules),
-    rollbackTo: isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined,
-  }));
+  // Most admissions find nothing to show: then there is nothing to compare with the state before.
+  const needsBefore = after.result.findings.some((f) => f.action === 'deny' || f.action === 'warn');
+  const before: CheckResult = needsBefore ? inBefore(() => evaluate(graph, previous, present(graph, keys), policies, rules)) : { findings: [], suppressed: [], failures: [] };
 
   const known = new Set(before.findings.map(findingKey));
   // Neighbours that were already failing (a blocking finding before this change): a change
@@ -129,8 +140,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   for (const f of after.result.findings) {
     const neighbour = f.resource.kind !== self.kind || f.resource.name !== self.name || f.resource.namespace !== self.namespace;
     const existed = known.has(findingKey(f));
-    // A neighbour's own debt is not this change's business.
-    if (neighbour && existed) continue;
+    // A neighbour's own debt is not this change's business (and, unless compared, neither are its info findings).
+    if (neighbour && (existed || (!needsBefore && f.action === 'audit'))) continue;
     const j: JudgedFinding = { ...f, neighbour };
     if (j.action === 'deny') {
       if (after.rollbackTo) j.downgraded = 'rollback';
