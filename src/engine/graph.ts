@@ -9,7 +9,7 @@
 // dropped when anything in that namespace changes.
 
 import { backendsOf } from './backends.ts';
-import { GATEWAY_GROUP, isIngress, isRoute } from './kinds.ts';
+import { GATEWAY_GROUP, groupOf, isIngress, isRoute } from './kinds.ts';
 import {
   isServiceModel,
   isWorkload,
@@ -461,6 +461,16 @@ export class ResourceGraph {
       for (const b of this.backendsFrom(r)) {
         const s = this.service(b.serviceNamespace, b.serviceName);
         if (s) addServiceNeighbours(s);
+      }
+    } else if (r.kind === 'EndpointSlice') {
+      // Live state: the gateways that send traffic to the slice's Service (no-ready-endpoints).
+      const service = r.labels['kubernetes.io/service-name'];
+      if (service) for (const b of this.backendsTo({ namespace: r.namespace, name: service })) add(b.from as Model);
+    } else if (r.kind === 'ReplicaSet') {
+      // Live state: the rollout of the workload that owns it (rollout-stuck).
+      const owners = dig(r.raw, 'metadata', 'ownerReferences');
+      for (const o of Array.isArray(owners) ? owners : []) {
+        if (isObject(o) && typeof o.kind === 'string' && typeof o.name === 'string') add(this.find(groupOf(String(o.apiVersion ?? 'apps/v1')), o.kind, r.namespace, o.name));
       }
     } else if (['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Canary', 'ReferenceGrant', 'Namespace'].includes(r.kind) || r.kind.endsWith('Config')) {
       // Governance objects and proxy configuration (BackendConfig, ConfigMaps of

@@ -23,6 +23,8 @@ import pdbMissing from './pdb-missing.ts';
 import canaryMissing from './canary-missing.ts';
 import minReadySecondsMissing from './min-ready-seconds-missing.ts';
 import backendProtocolMismatch from './backend-protocol-mismatch.ts';
+import noReadyEndpoints from './no-ready-endpoints.ts';
+import rolloutStuck from './rollout-stuck.ts';
 
 export const RULES: readonly Rule[] = [
   serviceSelectsNothing,
@@ -48,6 +50,8 @@ export const RULES: readonly Rule[] = [
   canaryMissing,
   minReadySecondsMissing,
   backendProtocolMismatch,
+  noReadyEndpoints,
+  rolloutStuck,
 ];
 
 export function ruleById(id: string): Rule | undefined {
