@@ -1,6 +1,186 @@
-// Server commands: wired when the webhook and controller modules land.
+// The in-cluster faces: `guard502 webhook`, `guard502 controller` and
+// `guard502 serve` (both in one process, sharing one cluster cache — the
+// container's default). SIGTERM stops them gracefully: the webhook finishes its
+// in-flight admissions, the controller releases its lease.
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ClusterCache } from '../cluster/cache.ts';
+import { KubeClient } from '../cluster/client.ts';
+import { RULES } from '../rules/index.ts';
+import { createLogger, type Logger } from '../server/log.ts';
+import { startHealthServer } from '../server/health.ts';
+import { startWebhookServer, type WebhookServer } from '../webhook/server.ts';
 import { UsageError, type Io } from './io.ts';
 
-export async function runServerCommand(command: string, _argv: string[], _io: Io): Promise<number> {
-  throw new UsageError(`${command}: not available in this build`);
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export const SERVER_HELP = `Usage: guard502 webhook|controller|serve [options]
+
+Options:
+  --kubeconfig FILE     kubeconfig to use (default: in-cluster service account, then $KUBECONFIG, then ~/.kube/config)
+  --port N              webhook HTTPS port (default 8443); serves /validate /mutate /healthz /readyz /metrics
+  --tls-cert FILE       serving certificate (default /etc/guard502/tls/tls.crt); reloaded when it changes
+  --tls-key FILE        its key (default /etc/guard502/tls/tls.key)
+  --health-port N       plain HTTP /healthz /readyz /metrics for the controller (default 8080; 0 = off)
+  --namespace NS        guard502's own namespace, for its Lease (default: the pod's namespace)
+  --identity ID         this replica's name in leader election (default: $POD_NAME or the host name)
+  --no-leader-elect     write without electing a leader (one replica only)
+  --log-level LEVEL     debug, info, warn, error (default info)
+`;
+
+export interface ServerFlags {
+  kubeconfig?: string;
+  port: number;
+  tlsCert: string;
+  tlsKey: string;
+  healthPort: number;
+  namespace: string;
+  identity: string;
+  leaderElect: boolean;
+  logLevel: string;
+}
+
+function ownNamespace(): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
+  } catch {
+    return 'guard502';
+  }
+}
+
+function port(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: expected a port number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        port: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'health-port': { type: 'string' },
+        namespace: { type: 'string' },
+        identity: { type: 'string' },
+        'no-leader-elect': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const level = values['log-level'] ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${JSON.stringify(level)}`);
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    port: port(values.port, '--port', 8443),
+    tlsCert: values['tls-cert'] ?? '/etc/guard502/tls/tls.crt',
+    tlsKey: values['tls-key'] ?? '/etc/guard502/tls/tls.key',
+    healthPort: port(values['health-port'], '--health-port', 8080),
+    namespace: values.namespace ?? ownNamespace(),
+    identity: values.identity ?? process.env.POD_NAME ?? hostname(),
+    leaderElect: !values['no-leader-elect'],
+    logLevel: level,
+  };
+}
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function start(command: string, flags: ServerFlags, log: Logger): Promise<Running> {
+  const client = KubeClient.fromDefault(flags.kubeconfig);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const runController = command === 'controller' || command === 'serve';
+  const cache = new ClusterCache(client, { face: runController ? 'controller' : 'webhook', log });
+  await cache.start();
+
+  let controller: { notReadyReason(): string | undefined; stop(): Promise<void> } | undefined;
+  if (runController) {
+    const { startController } = await import('../controller/index.ts');
+    controller = await startController({
+      client,
+      cache,
+      log,
+      registry,
+      identity: flags.identity,
+      namespace: flags.namespace,
+      leaderElection: { enabled: flags.leaderElect },
+    });
+  }
+  let webhook: WebhookServer | undefined;
+  if (command === 'webhook' || command === 'serve') {
+    webhook = await startWebhookServer({
+      context: cache,
+      rules: RULES,
+      log,
+      registry,
+      port: flags.port,
+      certFile: flags.tlsCert,
+      keyFile: flags.tlsKey,
+      ...(controller ? { notReadyReason: () => controller.notReadyReason() } : {}),
+    });
+  }
+  const health =
+    command === 'controller' && flags.healthPort > 0
+      ? await startHealthServer({ port: flags.healthPort, registry, notReadyReason: () => (cache.synced ? controller?.notReadyReason() : 'the cluster cache has not synced yet') })
+      : undefined;
+  void cache.waitForSync().then(() => log.info(cache.status(), 'cluster cache synced'));
+  return {
+    async stop() {
+      await webhook?.close();
+      await controller?.stop();
+      await health?.close();
+      cache.stop();
+    },
+  };
+}
+
+export async function runServerCommand(command: string, argv: string[], io: Io): Promise<number> {
+  const flags = parseServerFlags(argv);
+  if (flags === 'help') {
+    io.stdout.write(SERVER_HELP);
+    return 0;
+  }
+  const log = createLogger({ level: flags.logLevel, destination: io.stdout });
+  let running: Running;
+  try {
+    running = await start(command, flags, log);
+  } catch (err) {
+    // Missing certificate files, an unreadable kubeconfig, a port in use: one line, exit 2.
+    throw new UsageError(`${command}: ${(err as Error).message}`);
+  }
+  log.info({ command, identity: flags.identity, namespace: flags.namespace }, `guard502 ${command} started`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping: finishing in-flight work');
+      running.stop().then(
+        () => resolve(0),
+        (err: Error) => {
+          log.error({ error: err.message }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
 }

@@ -103,6 +103,11 @@ export class ClusterCache {
     return this.informers.get(resource.kind)?.get(namespace, name);
   }
 
+  /** A version of an object returned by a write (see Informer.observe). */
+  observe(resource: WatchedResource, object: JsonObject): void {
+    this.informers.get(resource.kind)?.observe(object);
+  }
+
   private startInformer(w: WatchedResource): void {
     const informer = new Informer(this.client, w, (event, obj, prev) => this.apply(w, event, obj, prev), {
       onError: (message) => this.options.log.warn({ kind: w.kind }, message),

@@ -83,6 +83,19 @@ export class Informer {
     return this.store.values();
   }
 
+  /**
+   * Takes in a version of an object that a write returned, before its watch event
+   * arrives, so that a re-check right after the write sees what was written.
+   */
+  observe(object: JsonObject): void {
+    const o = slim(object);
+    const key = keyOf(o);
+    const prev = this.store.get(key);
+    if (!prev || versionOf(prev) === versionOf(o)) return;
+    this.store.set(key, o);
+    this.handler('modified', o, prev);
+  }
+
   start(): void {
     this.stopped = false;
     void this.relist();
@@ -153,6 +166,8 @@ export class Informer {
         this.store.delete(key);
         this.handler('deleted', o, prev);
       } else if (type === 'ADDED' || type === 'MODIFIED') {
+        // Already known at this version (our own write, seen through `observe`).
+        if (prev && versionOf(prev) === versionOf(o)) return;
         this.store.set(key, o);
         this.handler(prev ? 'modified' : 'added', o, prev);
       }

@@ -1,0 +1,239 @@
+// The controller: keeps guard502's findings written on every workload, Service,
+// Ingress and route of the cluster. A change to one object re-checks only what it
+// can affect (ResourceGraph.affected); a policy change re-checks everything once.
+// Annotations are written only when they would change, so the watch event of our
+// own write finds nothing to do: no write loop. Only the elected leader writes.
+
+import type { Registry } from 'prom-client';
+import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
+import type { KubeClient } from '../cluster/client.ts';
+import { resourceFor, WATCHED } from '../cluster/resources.ts';
+import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
+import type { Model } from '../engine/model.ts';
+import { check, namespaceSkipReason, sortFindings } from '../engine/run.ts';
+import type { Severity } from '../engine/types.ts';
+import { governingPolicy } from '../policy/select.ts';
+import { POLICY_KIND } from '../policy/crd.ts';
+import { desiredAnnotations } from '../report/annotations.ts';
+import { RULES } from '../rules/index.ts';
+import type { Logger } from '../server/log.ts';
+import { LeaderElector } from './leader.ts';
+import { controllerMetrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+import { PolicyStatus } from './status.ts';
+import { Writer } from './writer.ts';
+
+export interface ControllerDeps {
+  client: KubeClient;
+  cache: ClusterCache;
+  log: Logger;
+  registry: Registry;
+  identity: string;
+  namespace: string;
+  leaderElection?: { enabled: boolean; leaseName?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  workers?: number;
+  writeQps?: number;
+  /** How often Guard502Policy status is brought up to date. */
+  statusIntervalMs?: number;
+}
+
+export interface ControllerHandle {
+  readonly leading: boolean;
+  notReadyReason(): string | undefined;
+  /** Stops; a leader releases its lease unless `release` is false (a simulated crash). */
+  stop(release?: boolean): Promise<void>;
+}
+
+const ANNOTATED = new Set(WATCHED.filter((w) => w.annotated).map((w) => `${w.group}/${w.kind}`));
+const OUR_KEYS = [ANNOTATION_FINDINGS, ANNOTATION_RISK, ANNOTATION_CHECKED];
+
+function isAnnotated(m: Model): boolean {
+  return ANNOTATED.has(`${m.group}/${m.kind}`);
+}
+
+/** The change is only guard502's own annotations (our write coming back through the watch). */
+function onlyOurAnnotations(previous: Model, current: Model): boolean {
+  const strip = (m: Model) => {
+    const meta = { ...(m.raw.metadata as Record<string, unknown>) };
+    delete meta.resourceVersion;
+    delete meta.managedFields;
+    const annotations = { ...(meta.annotations as Record<string, string> | undefined) };
+    for (const k of OUR_KEYS) delete annotations[k];
+    meta.annotations = annotations;
+    return JSON.stringify({ ...m.raw, metadata: meta });
+  };
+  return OUR_KEYS.some((k) => previous.annotations[k] !== current.annotations[k]) && strip(previous) === strip(current);
+}
+
+function rulesIn(annotation: string | undefined): Set<string> {
+  try {
+    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string }>;
+    return new Set(list.map((f) => f.rule ?? ''));
+  } catch {
+    return new Set();
+  }
+}
+
+export async function startController(deps: ControllerDeps): Promise<ControllerHandle> {
+  const { cache, log } = deps;
+  const queue = new WorkQueue();
+  const writer = new Writer(deps.client, { qps: deps.writeQps ?? 500, identity: deps.identity });
+  /** What each object's findings were at its last check: metrics and policy status read it. */
+  const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
+  const metrics = controllerMetrics(deps.registry, {
+    queueDepth: () => queue.length,
+    findings: function* () {
+      for (const c of current.values()) yield* c.findings;
+    },
+  });
+  const status = new PolicyStatus(deps.client, log, () => current.values());
+  status.setPolicies(() => cache.policies());
+  let leading = !(deps.leaderElection?.enabled ?? true);
+  let stopped = false;
+
+  const enqueueAll = () => {
+    for (const m of cache.graph.all()) if (isAnnotated(m)) queue.add(m.key);
+  };
+  const enqueue = (m: Model | undefined) => {
+    if (!m) return;
+    if (isAnnotated(m)) queue.add(m.key);
+    for (const n of cache.graph.affected(m)) if (isAnnotated(n)) queue.add(n.key);
+  };
+
+  cache.onChange((c: CacheChange) => {
+    if (!leading || stopped) return;
+    if (c.resource.kind === POLICY_KIND) {
+      enqueueAll();
+      status.touch();
+      return;
+    }
+    if (c.current && c.previous && onlyOurAnnotations(c.previous, c.current)) {
+      // Our write coming back (or someone editing our keys): re-check the object itself, not its neighbours.
+      // (The Deployment controller copies a Deployment's annotations to its ReplicaSets: those are not ours to judge.)
+      if (isAnnotated(c.current)) queue.add(c.current.key);
+      return;
+    }
+    enqueue(c.current);
+    // What the old version reached may have changed too (a Service it no longer selects).
+    const previous = c.previous;
+    if (previous) for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
+    if (!c.current && c.previous) current.delete(c.previous.key);
+  });
+
+  async function reconcile(key: string): Promise<string> {
+    const object = cache.graph.get(key);
+    if (!object || !isAnnotated(object)) {
+      current.delete(key);
+      return 'gone';
+    }
+    const policies = cache.policies();
+    const policy = governingPolicy(policies, cache.graph, object.namespace);
+    if (!policy || namespaceSkipReason(policy, cache.graph, object.namespace)) {
+      current.delete(key);
+      return 'skipped';
+    }
+    const result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+    for (const f of result.failures) log.error({ rule: f.rule, kind: object.kind, namespace: object.namespace, name: object.name, error: f.message }, 'rule failed');
+    const findings = sortFindings(result.findings);
+    current.set(key, { policy: policy.name, findings: findings.map((f) => ({ rule: f.rule, severity: f.severity })) });
+    const desired = desiredAnnotations(findings, policy.generation, object.annotations, new Date());
+    if (!desired) return 'unchanged';
+    const before = rulesIn(object.annotations[ANNOTATION_FINDINGS]);
+    const written = await writer.annotate(object, desired);
+    const resource = resourceFor(object.group, object.kind);
+    if (written.status === 'gone') {
+      metrics.writes.inc({ kind: object.kind, result: 'gone' });
+      current.delete(key);
+      return 'gone';
+    }
+    metrics.writes.inc({ kind: object.kind, result: 'ok' });
+    if (resource) cache.observe(resource, written.object);
+    // One Event when a finding appears; none while it stays (the annotation remembers it across restarts).
+    const announced = new Set<string>();
+    for (const f of findings) {
+      if (before.has(f.rule) || announced.has(f.rule)) continue;
+      announced.add(f.rule);
+      try {
+        await writer.event(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
+        metrics.events.inc({ rule: f.rule });
+      } catch (err) {
+        log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, rule: f.rule, error: (err as Error).message }, 'could not create Event');
+      }
+    }
+    log.info({ kind: object.kind, namespace: object.namespace, name: object.name, risk: desired[ANNOTATION_RISK], findings: findings.map((f) => f.rule) }, 'annotated');
+    return 'written';
+  }
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const started = process.hrtime.bigint();
+      let outcome = 'error';
+      try {
+        outcome = await reconcile(key);
+        queue.forget(key);
+      } catch (err) {
+        const delay = queue.retry(key);
+        metrics.writes.inc({ kind: key.split('/')[1] ?? '', result: 'error' });
+        log.warn({ key, error: (err as Error).message, retryInMs: delay }, 'reconcile failed; will retry');
+      } finally {
+        queue.done(key);
+        metrics.reconcileSeconds.observe({ result: outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    }
+  }
+
+  const startWriting = () => {
+    leading = true;
+    metrics.leader.set(1);
+    // Everything, once the cache is complete: a partial graph would produce wrong findings (and Events).
+    void cache.waitForSync().then(() => {
+      if (!leading || stopped) return;
+      enqueueAll();
+      status.start(deps.statusIntervalMs ?? 5_000);
+      status.touch();
+    });
+  };
+  const stopWriting = () => {
+    leading = false;
+    metrics.leader.set(0);
+    status.stop();
+  };
+
+  const workers = Array.from({ length: deps.workers ?? 16 }, () => worker());
+  let elector: LeaderElector | undefined;
+  if (deps.leaderElection?.enabled ?? true) {
+    elector = new LeaderElector({
+      client: deps.client,
+      namespace: deps.namespace,
+      name: deps.leaderElection?.leaseName ?? 'guard502-controller',
+      identity: deps.identity,
+      log,
+      ...(deps.leaderElection?.leaseDurationMs ? { leaseDurationMs: deps.leaderElection.leaseDurationMs } : {}),
+      ...(deps.leaderElection?.renewDeadlineMs ? { renewDeadlineMs: deps.leaderElection.renewDeadlineMs } : {}),
+      ...(deps.leaderElection?.retryPeriodMs ? { retryPeriodMs: deps.leaderElection.retryPeriodMs } : {}),
+      onStartedLeading: startWriting,
+      onStoppedLeading: stopWriting,
+    });
+    metrics.leader.set(0);
+    elector.start();
+  } else {
+    startWriting();
+  }
+
+  return {
+    get leading() {
+      return leading;
+    },
+    notReadyReason: () => (cache.synced ? undefined : 'the cluster cache has not synced yet'),
+    async stop(release = true) {
+      stopped = true;
+      queue.shutDown();
+      await Promise.all(workers);
+      await elector?.stop(release);
+      stopWriting();
+    },
+  };
+}
+
