@@ -22,12 +22,12 @@ export const SERVER_HELP = `Usage: guard502 webhook|controller|serve [options]
 Options:
   --kubeconfig FILE     kubeconfig to use (default: in-cluster service account, then $KUBECONFIG, then ~/.kube/config)
   --port N              webhook HTTPS port (default 8443); serves /validate /mutate /healthz /readyz /metrics
-  --tls-cert FILE       serving certificate (default /etc/guard502/tls/tls.crt); reloaded when it changes
-  --tls-key FILE        its key (default /etc/guard502/tls/tls.key)
-  --health-port N       plain HTTP /healthz /readyz /metrics for the controller (default 8080; 0 = off)
+  --tls-cert-file FILE  serving certificate (default /etc/guard502/tls/tls.crt); reloaded when it changes
+  --tls-key-file FILE   its key (default /etc/guard502/tls/tls.key)
+  --metrics-port N      plain HTTP /metrics /healthz /readyz (default 8080; 0 = off)
   --namespace NS        guard502's own namespace, for its Lease (default: the pod's namespace)
   --identity ID         this replica's name in leader election (default: $POD_NAME or the host name)
-  --no-leader-elect     write without electing a leader (one replica only)
+  --leader-elect=BOOL   elect one writer with a Lease (default true; false only with one replica)
   --log-level LEVEL     debug, info, warn, error (default info)
 `;
 
@@ -36,7 +36,7 @@ export interface ServerFlags {
   port: number;
   tlsCert: string;
   tlsKey: string;
-  healthPort: number;
+  metricsPort: number;
   namespace: string;
   identity: string;
   leaderElect: boolean;
@@ -67,12 +67,12 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
       options: {
         kubeconfig: { type: 'string' },
         port: { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'health-port': { type: 'string' },
+        'tls-cert-file': { type: 'string' },
+        'tls-key-file': { type: 'string' },
+        'metrics-port': { type: 'string' },
         namespace: { type: 'string' },
         identity: { type: 'string' },
-        'no-leader-elect': { type: 'boolean' },
+        'leader-elect': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -85,15 +85,17 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   if (values.help) return 'help';
   const level = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${JSON.stringify(level)}`);
+  const elect = values['leader-elect'] ?? 'true';
+  if (elect !== 'true' && elect !== 'false') throw new UsageError(`--leader-elect: expected true or false, got ${JSON.stringify(elect)}`);
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     port: port(values.port, '--port', 8443),
-    tlsCert: values['tls-cert'] ?? '/etc/guard502/tls/tls.crt',
-    tlsKey: values['tls-key'] ?? '/etc/guard502/tls/tls.key',
-    healthPort: port(values['health-port'], '--health-port', 8080),
+    tlsCert: values['tls-cert-file'] ?? '/etc/guard502/tls/tls.crt',
+    tlsKey: values['tls-key-file'] ?? '/etc/guard502/tls/tls.key',
+    metricsPort: port(values['metrics-port'], '--metrics-port', 8080),
     namespace: values.namespace ?? ownNamespace(),
     identity: values.identity ?? process.env.POD_NAME ?? hostname(),
-    leaderElect: !values['no-leader-elect'],
+    leaderElect: elect === 'true',
     logLevel: level,
   };
 }
@@ -137,8 +139,8 @@ async function start(command: string, flags: ServerFlags, log: Logger): Promise<
     });
   }
   const health =
-    command === 'controller' && flags.healthPort > 0
-      ? await startHealthServer({ port: flags.healthPort, registry, notReadyReason: () => (cache.synced ? controller?.notReadyReason() : 'the cluster cache has not synced yet') })
+    flags.metricsPort > 0
+      ? await startHealthServer({ port: flags.metricsPort, registry, notReadyReason: () => (cache.synced ? controller?.notReadyReason() : 'the cluster cache has not synced yet') })
       : undefined;
   void cache.waitForSync().then(() => log.info(cache.status(), 'cluster cache synced'));
   return {

@@ -13,6 +13,7 @@ import { leafPaths, parseValuesDocs, valuesTable, withValuesTable } from '../../
 import { policyFromObject } from '../../src/policy/load.ts';
 import { runCli } from '../support/cli.ts';
 import { CHART, VARIANTS, find, helm, render, renderText, requireHelm, runHelm, type K8sObject } from './support.ts';
+import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -241,6 +242,14 @@ describe('Helm chart: rendered objects', function () {
     assert.ok(!alone.some((o) => o.kind === 'Role'));
     const verbs = ((find(alone, 'ClusterRole') as Json).rules as Json[]).flatMap((r) => r.verbs as string[]);
     assert.deepEqual([...new Set(verbs)].sort(), ['get', 'list', 'watch']);
+  });
+
+  it('grants exactly the permissions the code needs (src/controller/rbac.ts), no more', () => {
+    for (const writes of [true, false]) {
+      const objects = render(writes ? [] : ['--set', 'controller.enabled=false']);
+      assert.deepEqual((find(objects, 'ClusterRole') as Json).rules, clusterRules(writes));
+      if (writes) assert.deepEqual((find(objects, 'Role') as Json).rules, namespaceRules());
+    }
   });
 
   it('ships a default Guard502Policy that the CRD schema accepts, onError following failurePolicy', () => {

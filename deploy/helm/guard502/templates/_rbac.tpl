@@ -1,21 +1,26 @@
 {{- /*
-The permissions guard502 needs (least privilege): read the kinds it judges and
-the context it judges them with; with the controller on, patch annotations on the
-kinds it annotates, write Events and the Guard502Policy status, and hold a Lease
-in its own namespace. The webhook alone (controller.enabled=false) only reads.
+The permissions guard502 needs (least privilege), the same list as
+src/controller/rbac.ts (a chart test compares them): read the kinds it judges
+and the context it judges them with; with the controller on, also read
+EndpointSlices (live rules), patch annotations on the kinds it annotates, write
+Events and the Guard502Policy status, and hold a Lease in its own namespace.
+The webhook alone (controller.enabled=false) only reads.
 */ -}}
 {{- define "guard502.clusterRules" -}}
 - apiGroups: [""]
-  resources: ["namespaces", "pods"]
+  resources: ["namespaces"]
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["services"]
   verbs: {{ include "guard502.annotateVerbs" . }}
 - apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: {{ include "guard502.annotateVerbs" . }}
+- apiGroups: ["apps"]
   resources: ["replicasets"]
   verbs: ["get", "list", "watch"]
-- apiGroups: ["apps"]
-  resources: ["deployments", "statefulsets", "daemonsets"]
+- apiGroups: ["argoproj.io"]
+  resources: ["rollouts"]
   verbs: {{ include "guard502.annotateVerbs" . }}
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
@@ -26,9 +31,6 @@ in its own namespace. The webhook alone (controller.enabled=false) only reads.
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["referencegrants"]
   verbs: ["get", "list", "watch"]
-- apiGroups: ["argoproj.io"]
-  resources: ["rollouts"]
-  verbs: {{ include "guard502.annotateVerbs" . }}
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch"]
@@ -38,20 +40,19 @@ in its own namespace. The webhook alone (controller.enabled=false) only reads.
 - apiGroups: ["flagger.app"]
   resources: ["canaries"]
   verbs: ["get", "list", "watch"]
+{{- if .Values.controller.enabled }}
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["get", "list", "watch"]
-- apiGroups: ["apiextensions.k8s.io"]
-  resources: ["customresourcedefinitions"]
-  verbs: ["get", "list", "watch"]
+{{- end }}
 - apiGroups: ["guard502.dev"]
   resources: ["guard502policies"]
   verbs: ["get", "list", "watch"]
 {{- if .Values.controller.enabled }}
 - apiGroups: ["guard502.dev"]
   resources: ["guard502policies/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["events.k8s.io"]
+  verbs: ["get", "patch"]
+- apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end }}
