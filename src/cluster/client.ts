@@ -5,7 +5,7 @@
 // kubeconfig files and in-cluster service accounts both work. Watches use the
 // library's Watch (see informer.ts).
 
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../engine/types.ts';
@@ -31,6 +31,12 @@ export interface RequestInit {
 export class KubeClient {
   readonly config: KubeConfig;
   private readonly server: URL;
+  /**
+   * One keep-alive connection pool for every call. KubeConfig.applyToHTTPSOptions
+   * builds a new Agent (a new TLS connection) per request; we keep its credentials
+   * (refreshed tokens included) and drop its Agent.
+   */
+  private agent: Agent | undefined;
 
   constructor(config: KubeConfig) {
     this.config = config;
@@ -54,6 +60,11 @@ export class KubeClient {
       timeout: init.timeoutMs ?? 30_000,
     };
     await this.config.applyToHTTPSOptions(options);
+    if (url.protocol === 'https:') {
+      this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }) });
+      (options.agent as Agent | undefined)?.destroy();
+      options.agent = this.agent;
+    }
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     if (body !== undefined) {
       options.headers = { ...options.headers, 'Content-Type': init.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) };
@@ -83,6 +94,12 @@ export class KubeClient {
       if (body !== undefined) req.write(body);
       req.end();
     });
+  }
+
+  /** Closes pooled connections (tests, shutdown). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   /** Lists a collection page by page (so a large cluster never arrives as one huge body). */

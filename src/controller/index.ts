@@ -77,7 +77,7 @@ function rulesIn(annotation: string | undefined): Set<string> {
 export async function startController(deps: ControllerDeps): Promise<ControllerHandle> {
   const { cache, log } = deps;
   const queue = new WorkQueue();
-  const writer = new Writer(deps.client, { qps: deps.writeQps ?? 500, identity: deps.identity });
+  const writer = new Writer(deps.client, { qps: deps.writeQps ?? 1000, identity: deps.identity });
   /** What each object's findings were at its last check: metrics and policy status read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
   const metrics = controllerMetrics(deps.registry, {
@@ -148,10 +148,11 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     }
     metrics.writes.inc({ kind: object.kind, result: 'ok' });
     if (resource) cache.observe(resource, written.object);
-    // One Event when a finding appears; none while it stays (the annotation remembers it across restarts).
+    // One Event when an error or warning appears; none while it stays (the annotation remembers it across
+    // restarts). Info findings are hygiene: the annotation and the metrics carry them, Events would be noise.
     const announced = new Set<string>();
     for (const f of findings) {
-      if (before.has(f.rule) || announced.has(f.rule)) continue;
+      if (f.severity === 'info' || before.has(f.rule) || announced.has(f.rule)) continue;
       announced.add(f.rule);
       try {
         await writer.event(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
