@@ -113,7 +113,7 @@ export async function benchController(): Promise<ControllerBenchResult> {
     const createSeconds = (performance.now() - t0) / 1000;
 
     // The controller starts now.
-    const child = spawn(process.execPath, [...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), new URL('./controller-worker.ts', import.meta.url).pathname, cp.kubeconfigPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), new URL('./controller-worker.ts', import.meta.url).pathname, cp.kubeconfigPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface(child.stdout);
     let syncedMs = 0;
     let idle = { ms: 0, writes: 0 };

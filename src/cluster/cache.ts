@@ -20,6 +20,8 @@ export interface CacheChange {
   /** The object now (absent after a delete). */
   current: Model | undefined;
   previous: Model | undefined;
+  /** The new version is what our own write returned (the controller already knows it). */
+  fromWrite: boolean;
 }
 
 export type CacheListener = (change: CacheChange) => void;
@@ -109,14 +111,14 @@ export class ClusterCache {
   }
 
   private startInformer(w: WatchedResource): void {
-    const informer = new Informer(this.client, w, (event, obj, prev) => this.apply(w, event, obj, prev), {
+    const informer = new Informer(this.client, w, (event, obj, _prev, fromWrite) => this.apply(w, event, obj, fromWrite ?? false), {
       onError: (message) => this.options.log.warn({ kind: w.kind }, message),
     });
     this.informers.set(w.kind, informer);
     informer.start();
   }
 
-  private apply(w: WatchedResource, event: InformerEvent, obj: JsonObject, _prev: JsonObject | undefined): void {
+  private apply(w: WatchedResource, event: InformerEvent, obj: JsonObject, fromWrite: boolean): void {
     let current: Model | undefined;
     let previous: Model | undefined;
     if (event === 'deleted') {
@@ -131,7 +133,7 @@ export class ClusterCache {
       previous = this.graph.upsert(current);
     }
     if (w.kind === 'Guard502Policy') this.applyPolicy(current, previous);
-    const change: CacheChange = { event, resource: w, current, previous };
+    const change: CacheChange = { event, resource: w, current, previous, fromWrite };
     for (const l of this.listeners) l(change);
   }
 

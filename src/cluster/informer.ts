@@ -11,7 +11,8 @@ import type { WatchedResource } from './resources.ts';
 import type { JsonObject } from '../engine/types.ts';
 
 export type InformerEvent = 'added' | 'modified' | 'deleted';
-export type InformerHandler = (event: InformerEvent, object: JsonObject, previous: JsonObject | undefined) => void;
+/** `fromWrite`: the version came back from our own write (observe), not from the watch. */
+export type InformerHandler = (event: InformerEvent, object: JsonObject, previous: JsonObject | undefined, fromWrite?: boolean) => void;
 
 export interface InformerOptions {
   /** Called with a short description when list/watch fails (it retries by itself). */
@@ -93,7 +94,7 @@ export class Informer {
     const prev = this.store.get(key);
     if (!prev || versionOf(prev) === versionOf(o)) return;
     this.store.set(key, o);
-    this.handler('modified', o, prev);
+    this.handler('modified', o, prev, true);
   }
 
   start(): void {

@@ -9,7 +9,8 @@ import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
-import type { Model } from '../engine/model.ts';
+import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
+import { dig } from '../engine/fields.ts';
 import { check, namespaceSkipReason, sortFindings } from '../engine/run.ts';
 import type { Severity } from '../engine/types.ts';
 import { governingPolicy } from '../policy/select.ts';
@@ -65,6 +66,20 @@ function onlyOurAnnotations(previous: Model, current: Model): boolean {
   return OUR_KEYS.some((k) => previous.annotations[k] !== current.annotations[k]) && strip(previous) === strip(current);
 }
 
+/** Both versions reach the same objects (same pod labels, selector, backends): the new one's neighbours are the old one's. */
+function sameReach(previous: Model, current: Model): boolean {
+  const reach = (m: Model) =>
+    JSON.stringify([
+      isWorkload(m) ? [m.template?.labels, m.workloadRef] : null,
+      isServiceModel(m) ? m.selector : null,
+      dig(m.raw, 'spec', 'rules') ?? null,
+      dig(m.raw, 'spec', 'defaultBackend') ?? dig(m.raw, 'spec', 'backend') ?? null,
+      m.kind === 'EndpointSlice' || m.kind === 'ReplicaSet' ? [m.labels, dig(m.raw, 'metadata', 'ownerReferences') ?? null] : null,
+      m.kind === 'Namespace' ? m.labels : null,
+    ]);
+  return reach(previous) === reach(current);
+}
+
 function rulesIn(annotation: string | undefined): Set<string> {
   try {
     const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string }>;
@@ -107,6 +122,8 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       status.touch();
       return;
     }
+    // Our own write: this object was just checked, and annotations change nobody's findings.
+    if (c.fromWrite) return;
     if (c.current && c.previous && onlyOurAnnotations(c.previous, c.current)) {
       // Our write coming back (or someone editing our keys): re-check the object itself, not its neighbours.
       // (The Deployment controller copies a Deployment's annotations to its ReplicaSets: those are not ours to judge.)
@@ -116,7 +133,9 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     enqueue(c.current);
     // What the old version reached may have changed too (a Service it no longer selects).
     const previous = c.previous;
-    if (previous) for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
+    if (previous && !(c.current && sameReach(previous, c.current))) {
+      for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
+    }
     if (!c.current && c.previous) current.delete(c.previous.key);
   });
 

@@ -141,6 +141,27 @@ export class ResourceGraph {
       this.derived.delete(r.namespace);
       return;
     }
+    // Same selection as before (an annotation, a status, an image changed): swap the object in the lists.
+    if (previous && next && this.sameSelection(previous, next)) {
+      if (isWorkload(previous) && isWorkload(next)) {
+        const services = idx.servicesByWorkload.get(previous.key) ?? [];
+        for (const s of services) {
+          const list = idx.workloadsByService.get(s.key);
+          const i = list ? list.indexOf(previous) : -1;
+          if (list && i >= 0) list[i] = next;
+        }
+        return;
+      }
+      if (isServiceModel(previous) && isServiceModel(next)) {
+        const workloads = idx.workloadsByService.get(previous.key) ?? [];
+        for (const w of workloads) {
+          const list = idx.servicesByWorkload.get(w.key);
+          const i = list ? list.indexOf(previous) : -1;
+          if (list && i >= 0) list[i] = next;
+        }
+        return;
+      }
+    }
     const selects = (s: Service, w: Workload) => {
       const labels = this.templateOf(w)?.labels;
       if (s.selector === undefined || labels === undefined) return false;
@@ -166,6 +187,21 @@ export class ResourceGraph {
       for (const w of [...before, ...after]) affected.set(w.key, w);
       for (const w of affected.values()) idx.servicesByWorkload.set(w.key, servicesOf(w));
     }
+  }
+
+  /** Two versions of an object select, or are selected, exactly alike. */
+  private sameSelection(a: Model, b: Model): boolean {
+    const sameMap = (x: Readonly<Record<string, string>> | undefined, y: Readonly<Record<string, string>> | undefined) => {
+      if (x === y) return true;
+      if (!x || !y) return false;
+      const kx = Object.keys(x);
+      if (kx.length !== Object.keys(y).length) return false;
+      for (const k of kx) if (x[k] !== y[k]) return false;
+      return true;
+    };
+    if (isWorkload(a) && isWorkload(b)) return a.workloadRef === undefined && b.workloadRef === undefined && sameMap(a.template?.labels, b.template?.labels);
+    if (isServiceModel(a) && isServiceModel(b)) return sameMap(a.selector, b.selector);
+    return false;
   }
 
   // ── lookups ────────────────────────────────────────────────────────────

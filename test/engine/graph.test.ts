@@ -146,3 +146,21 @@ describe('ResourceGraph: the namespace index follows changes without a rebuild',
     assert.equal(answers(g), before);
   });
 });
+
+describe('ResourceGraph: an update that keeps the selection swaps the object in place', () => {
+  it('hands out the new version of a workload and of a Service', () => {
+    const text = (image: string, note: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  selector: {matchLabels: {app: w}}\n  template:\n    metadata: {labels: {app: w}}\n    spec: {containers: [{name: a, image: ${image}}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, annotations: {note: "${note}"}}\nspec: {selector: {app: w}, ports: [{port: 80}]}\n`;
+    const g = graphOf(text('x:1', 'a'));
+    const svc = g.service('default', 's')!;
+    assert.equal(g.workloadsSelectedBy(svc)[0]?.template?.containers[0]?.image, 'x:1');
+    const next = graphOf(text('x:2', 'b'));
+    g.upsert(next.find('apps', 'Deployment', 'default', 'w')!);
+    g.upsert(next.service('default', 's')!);
+    const svc2 = g.service('default', 's')!;
+    assert.equal(svc2.annotations.note, 'b');
+    assert.equal(g.workloadsSelectedBy(svc2)[0]?.template?.containers[0]?.image, 'x:2');
+    const w = g.find('apps', 'Deployment', 'default', 'w')!;
+    assert.equal(g.servicesSelecting(w as never)[0]?.annotations.note, 'b');
+  });
+});
