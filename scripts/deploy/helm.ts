@@ -21,7 +21,7 @@ function executable(path: string): boolean {
 
 /** Newest first: the cache is keyed by control-plane version. */
 function cachedBinaries(): string[] {
-  const roots = [process.env.GUARD502_CACHE_DIR ? join(process.env.GUARD502_CACHE_DIR, 'control-plane') : '', join(homedir(), '.cache/guard502/control-plane')].filter(Boolean);
+  const roots = [process.env.GUARD502_CACHE ? join(process.env.GUARD502_CACHE, "control-plane") : '', join(homedir(), '.cache/guard502/control-plane')].filter(Boolean);
   const found: { path: string; mtime: number }[] = [];
   for (const root of roots) {
     if (!existsSync(root)) continue;
