@@ -43,6 +43,8 @@ export class LeaderElector {
   private observedAt = 0;
   private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Steps down when the lease was not renewed within the renew deadline, even while a request hangs. */
+  private deadline: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
 
@@ -67,6 +69,7 @@ export class LeaderElector {
   async stop(release = true): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deadline);
     await this.running;
     if (this.leadingNow) {
       this.leadingNow = false;
@@ -86,26 +89,42 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     let ok = false;
+    const sent = Date.now();
     try {
       ok = await this.tryAcquireOrRenew();
     } catch (err) {
       this.o.log.warn({ lease: this.o.name, error: (err as Error).message }, 'lease update failed');
     }
     if (this.stopped) return;
-    const now = Date.now();
     if (ok) {
-      this.lastRenew = now;
+      // The lease is ours from when the request was sent: the others count its duration from no earlier.
+      this.lastRenew = sent;
+      clearTimeout(this.deadline);
+      this.deadline = setTimeout(() => this.stepDown(), Math.max(0, sent + this.o.renewDeadlineMs - Date.now()));
+      this.deadline.unref();
       if (!this.leadingNow) {
         this.leadingNow = true;
         this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'became the leader');
         this.o.onStartedLeading();
       }
-    } else if (this.leadingNow && now - this.lastRenew > this.o.renewDeadlineMs) {
-      this.leadingNow = false;
-      this.o.log.warn({ lease: `${this.o.namespace}/${this.o.name}` }, 'could not renew the lease in time: stepping down');
-      this.o.onStoppedLeading();
+    } else if (this.leadingNow && Date.now() - this.lastRenew > this.o.renewDeadlineMs) {
+      this.stepDown();
     }
     this.schedule(this.o.retryPeriodMs);
+  }
+
+  private stepDown(): void {
+    if (!this.leadingNow || this.stopped) return;
+    this.leadingNow = false;
+    clearTimeout(this.deadline);
+    this.o.log.warn({ lease: `${this.o.namespace}/${this.o.name}` }, 'could not renew the lease in time: stepping down');
+    this.o.onStoppedLeading();
+  }
+
+  /** A leader's request may not outlive its renew deadline; a candidate's waits a little longer. */
+  private requestTimeoutMs(): number {
+    const budget = this.leadingNow ? this.lastRenew + this.o.renewDeadlineMs - Date.now() : this.o.retryPeriodMs * 2;
+    return Math.max(100, Math.min(this.o.retryPeriodMs * 2, budget));
   }
 
   private record(spec: LeaseSpec, now: Date, previous?: LeaseSpec): LeaseSpec {
@@ -124,7 +143,7 @@ export class LeaderElector {
     const now = new Date();
     let lease: JsonObject;
     try {
-      lease = await this.o.client.request(this.path, { timeoutMs: this.o.retryPeriodMs * 2 });
+      lease = await this.o.client.request(this.path, { timeoutMs: this.requestTimeoutMs() });
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
       try {
@@ -151,7 +170,8 @@ export class LeaderElector {
     if (holder !== '' && holder !== this.o.identity && this.observedAt + duration > Date.now()) return false;
     const metadata = lease.metadata as JsonObject;
     try {
-      await this.o.client.replace(this.path, { ...lease, metadata: { ...metadata }, spec: this.record({}, now, spec) });
+      const body = { ...lease, metadata: { ...metadata }, spec: this.record({}, now, spec) };
+      await this.o.client.request(this.path, { method: 'PUT', body, timeoutMs: this.requestTimeoutMs() });
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) return false;
