@@ -105,6 +105,12 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   status.setPolicies(() => cache.policies());
   let leading = !(deps.leaderElection?.enabled ?? true);
   let stopped = false;
+  /**
+   * The cache has delivered a complete first view. Changes before it are not judged one by one: a Service
+   * listed before the workloads it selects would "select nothing" (a wrong annotation and a false Event);
+   * the whole cluster is queued once instead.
+   */
+  let complete = false;
 
   const enqueueAll = () => {
     for (const m of cache.graph.all()) if (isAnnotated(m)) queue.add(m.key);
@@ -116,7 +122,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   };
 
   cache.onChange((c: CacheChange) => {
-    if (!leading || stopped) return;
+    if (!leading || stopped || !complete) return;
     if (c.resource.kind === POLICY_KIND) {
       enqueueAll();
       status.touch();
@@ -140,6 +146,8 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   });
 
   async function reconcile(key: string): Promise<string> {
+    // Keys queued before this replica stepped down are not its to write any more.
+    if (!leading) return 'skipped';
     const object = cache.graph.get(key);
     if (!object || !isAnnotated(object)) {
       current.delete(key);
@@ -209,6 +217,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     metrics.leader.set(1);
     // Everything, once the cache is complete: a partial graph would produce wrong findings (and Events).
     void cache.waitForSync().then(() => {
+      complete = true;
       if (!leading || stopped) return;
       enqueueAll();
       status.start(deps.statusIntervalMs ?? 5_000);
