@@ -67,6 +67,8 @@ export class ResourceGraph {
     let keys = kinds.get(r.kind);
     if (!keys) kinds.set(r.kind, (keys = new Map()));
     keys.set(r.key, r);
+    this.dropLists(r);
+    if (previous && previous.namespace !== r.namespace) this.dropLists(previous);
     this.touched(r);
     this.patchIndex(previous, r);
     return previous;
@@ -78,6 +80,7 @@ export class ResourceGraph {
     this.forget(previous);
     this.objects.delete(key);
     this.byNamespace.get(previous.namespace)?.get(previous.kind)?.delete(key);
+    this.dropLists(previous);
     this.patchIndex(previous, undefined);
     return previous;
   }
@@ -228,8 +231,39 @@ export class ResourceGraph {
     return out;
   }
 
+  /**
+   * Lists of one namespace, by kind (and group), kept until an object of that kind
+   * changes there: rules ask the same questions once per object. Frozen, since
+   * they are shared.
+   */
+  private readonly listCache = new Map<string, Map<string, readonly Model[]>>();
+
+  private cachedList<T extends Model>(namespace: string, kind: string, key: string, compute: () => T[]): T[] {
+    let kinds = this.listCache.get(namespace);
+    if (!kinds) this.listCache.set(namespace, (kinds = new Map()));
+    const k = `${kind}\u0000${key}`;
+    let list = kinds.get(k);
+    if (!list) kinds.set(k, (list = Object.freeze(compute())));
+    return list as T[];
+  }
+
+  private dropLists(r: Model): void {
+    const kinds = this.listCache.get(r.namespace);
+    if (!kinds) return;
+    const derived = WORKLOAD_KINDS.includes(r.kind) ? '#workloads' : r.kind === 'Service' ? '#services' : undefined;
+    for (const k of kinds.keys()) {
+      const kind = k.slice(0, k.indexOf('\u0000'));
+      if (kind === r.kind || kind === derived) kinds.delete(k);
+    }
+  }
+
   /** Objects of a kind, in one namespace or everywhere. `group` undefined matches any group. */
   list(kind: string, group?: string, namespace?: string): Model[] {
+    if (namespace !== undefined) return this.cachedList(namespace, kind, group ?? '*', () => this.collectList(kind, group, namespace));
+    return this.collectList(kind, group, namespace);
+  }
+
+  private collectList(kind: string, group: string | undefined, namespace: string | undefined): Model[] {
     const out: Model[] = [];
     const collect = (kinds: Map<string, Map<string, Model>> | undefined) => {
       for (const r of kinds?.get(kind)?.values() ?? []) if (group === undefined || r.group === group) out.push(r);
@@ -240,13 +274,17 @@ export class ResourceGraph {
   }
 
   workloads(namespace?: string): Workload[] {
-    const out: Workload[] = [];
-    for (const kind of WORKLOAD_KINDS) for (const r of this.list(kind, undefined, namespace)) if (isWorkload(r)) out.push(r);
-    return out;
+    const collect = () => {
+      const out: Workload[] = [];
+      for (const kind of WORKLOAD_KINDS) for (const r of this.list(kind, undefined, namespace)) if (isWorkload(r)) out.push(r);
+      return out;
+    };
+    return namespace === undefined ? collect() : this.cachedList(namespace, '#workloads', '', collect);
   }
 
   services(namespace?: string): Service[] {
-    return this.list('Service', '', namespace).filter(isServiceModel);
+    const collect = () => this.list('Service', '', namespace).filter(isServiceModel);
+    return namespace === undefined ? collect() : this.cachedList(namespace, '#services', '', collect);
   }
 
   service(namespace: string, name: string): Service | undefined {
@@ -288,12 +326,41 @@ export class ResourceGraph {
     // The index is stored before selection is computed, since templateOf/isTemplateOnly consult it.
     this.derived.set(namespace, idx);
     const workloads = all.filter((w) => !(w.workloadKind === 'Deployment' && idx.rolloutByTemplate.has(w.name)));
+    // Pod-template labels → workloads, so that each Service looks only at the workloads carrying
+    // its first selector label instead of at every workload of the namespace.
+    const byLabel = new Map<string, Workload[]>();
+    const withLabels: Workload[] = [];
+    for (const w of workloads) {
+      const labels = this.templateOf(w)?.labels;
+      if (!labels) continue;
+      withLabels.push(w);
+      for (const k in labels) {
+        const key = `${k}=${labels[k]}`;
+        const list = byLabel.get(key);
+        if (list) list.push(w);
+        else byLabel.set(key, [w]);
+      }
+    }
     for (const s of this.services(namespace)) {
       const selected: Workload[] = [];
-      if (s.selector) {
-        for (const w of workloads) {
-          const labels = this.templateOf(w)?.labels;
-          if (labels && Object.entries(s.selector).every(([k, v]) => labels[k] === v)) selected.push(w);
+      const selector = s.selector;
+      if (selector) {
+        let first: string | undefined;
+        for (const k in selector) {
+          first = k;
+          break;
+        }
+        const candidates = first === undefined ? withLabels : (byLabel.get(`${first}=${selector[first]}`) ?? []);
+        for (const w of candidates) {
+          const labels = this.templateOf(w)?.labels as Readonly<Record<string, string>>;
+          let all = true;
+          for (const k in selector) {
+            if (labels[k] !== selector[k]) {
+              all = false;
+              break;
+            }
+          }
+          if (all) selected.push(w);
         }
       }
       idx.workloadsByService.set(s.key, selected);

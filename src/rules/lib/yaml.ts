@@ -31,28 +31,50 @@ function isScalar(v: Value): v is null | boolean | number | string | undefined {
   return v === null || typeof v !== 'object';
 }
 
-function lines(v: Value): string[] {
-  if (isScalar(v)) return [scalar(v)];
-  if (Array.isArray(v)) {
-    if (v.length === 0) return ['[]'];
-    return v.flatMap((item) => {
-      const [first, ...rest] = lines(item);
-      return [`- ${first as string}`, ...rest.map((l) => `  ${l}`)];
-    });
+function isEmpty(v: Value): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v as Record<string, Value>) if ((v as Record<string, Value>)[k] !== undefined) return false;
+  return true;
+}
+
+/** Appends the lines of `v`, each prefixed with `pad`, to `out` (no intermediate arrays: this runs per finding). */
+function emit(v: Value, pad: string, out: string[]): void {
+  if (isScalar(v)) {
+    out.push(pad + scalar(v));
+    return;
   }
-  const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-  if (entries.length === 0) return ['{}'];
-  return entries.flatMap(([k, x]) => {
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      out.push(`${pad}[]`);
+      return;
+    }
+    for (const item of v) {
+      const first = out.length;
+      emit(item, `${pad}  `, out);
+      out[first] = `${pad}- ${(out[first] as string).slice(pad.length + 2)}`;
+    }
+    return;
+  }
+  let any = false;
+  for (const k in v) {
+    const x = v[k];
+    if (x === undefined) continue;
+    any = true;
     const key = scalar(k);
-    if (isScalar(x)) return [`${key}: ${scalar(x)}`];
-    const inner = lines(x);
-    if (inner.length === 1 && (inner[0] === '[]' || inner[0] === '{}')) return [`${key}: ${inner[0]}`];
-    return [`${key}:`, ...inner.map((l) => `  ${l}`)];
-  });
+    if (isScalar(x)) out.push(`${pad}${key}: ${scalar(x)}`);
+    else if (isEmpty(x)) out.push(`${pad}${key}: ${Array.isArray(x) ? '[]' : '{}'}`);
+    else {
+      out.push(`${pad}${key}:`);
+      emit(x, `${pad}  `, out);
+    }
+  }
+  if (!any) out.push(`${pad}{}`);
 }
 
 export function toYaml(value: unknown): string {
-  return lines(value as Value).join('\n');
+  const out: string[] = [];
+  emit(value as Value, '', out);
+  return out.join('\n');
 }
 
 /** `fix` text: a sentence, then the YAML to apply, indented for a terminal. */
