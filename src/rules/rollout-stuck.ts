@@ -4,6 +4,8 @@ import type { ResourceGraph } from '../engine/graph.ts';
 import { isWorkload, scaledValue, type Workload } from '../engine/model.ts';
 import type { Json } from '../engine/types.ts';
 
+const HASH_LABEL = 'pod-template-hash';
+
 function num(v: Json | undefined): number {
   return typeof v === 'number' ? v : 0;
 }
@@ -26,13 +28,50 @@ function newReplicaSet(w: Workload, graph: ResourceGraph) {
   });
 }
 
+/** Same JSON value, whatever the order of object keys. */
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson(a[k], b[k]));
+}
+
+/** The ReplicaSet's pod template without the label the Deployment controller adds to it. */
+function templateOf(rs: { raw: Json }): Json | undefined {
+  const t = dig(rs.raw, 'spec', 'template');
+  if (!isObject(t)) return t;
+  const metadata = isObject(t.metadata) ? { ...t.metadata } : undefined;
+  if (metadata && isObject(metadata.labels)) {
+    const labels = { ...metadata.labels };
+    delete labels[HASH_LABEL];
+    metadata.labels = labels;
+  }
+  return metadata ? { ...t, metadata } : t;
+}
+
+/**
+ * Whether a status written for an older generation still describes this spec. The API server bumps a
+ * Deployment's generation for annotation changes too (guard502's own annotations among them), so a status
+ * behind by generation alone may be about the very same pods: it is, when the newest ReplicaSet runs exactly
+ * the current pod template. A changed template (a new rollout, an undo) the controller has not seen yet is not.
+ */
+function statusStillApplies(w: Workload, graph: ResourceGraph): boolean {
+  if (w.workloadKind !== 'Deployment') return false;
+  const rs = newReplicaSet(w, graph);
+  return rs !== undefined && sameJson(templateOf(rs), dig(w.raw, 'spec', 'template'));
+}
+
 /** Why the rollout is stuck, or undefined while it is healthy (or its status cannot be trusted yet). */
 function stuckReason(w: Workload, graph: ResourceGraph): string | undefined {
   const status = dig(w.raw, 'status');
   if (!isObject(status)) return undefined;
   const generation = dig(w.raw, 'metadata', 'generation');
   // A status written for an older spec says nothing about this one.
-  if (typeof generation === 'number' && num(status.observedGeneration) < generation) return undefined;
+  if (typeof generation === 'number' && num(status.observedGeneration) < generation && !statusStillApplies(w, graph)) return undefined;
   const conditions = Array.isArray(status.conditions) ? status.conditions : [];
   const progressing = conditions.find((c) => isObject(c) && c.type === 'Progressing');
   if (isObject(progressing) && progressing.status === 'False') {
@@ -58,10 +97,10 @@ function stuckReason(w: Workload, graph: ResourceGraph): string | undefined {
   return `its new pods are not ready while ready capacity dropped to ${ready} of ${desired} (the rollout allows ${desired - maxUnavailable})`;
 }
 
-const deployment = (status: string, extra = '') => `
+const deployment = (status: string, extra = '', generation = 4) => `
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, namespace: shop, generation: 4, annotations: {deployment.kubernetes.io/revision: "4"}}
+metadata: {name: web, namespace: shop, generation: ${generation}, annotations: {deployment.kubernetes.io/revision: "4"}}
 spec:
   replicas: 4
   selector: {matchLabels: {app: web}}
@@ -72,7 +111,7 @@ spec:
 status:
 ${status}
 ${extra}`;
-const newRs = (ready: number) => `---
+const newRs = (ready: number, image = 'web:4') => `---
 apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
@@ -80,9 +119,15 @@ metadata:
   namespace: shop
   annotations: {deployment.kubernetes.io/revision: "4"}
   ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
-spec: {replicas: 2, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: web:4}]}}}
+spec: {replicas: 2, selector: {matchLabels: {app: web, pod-template-hash: 7d9c}}, template: {metadata: {labels: {pod-template-hash: 7d9c, app: web}}, spec: {containers: [{image: ${image}, name: app}]}}}
 status: {replicas: 2, readyReplicas: ${ready}}
 `;
+const deadlineExceeded = `  observedGeneration: 4
+  replicas: 5
+  readyReplicas: 3
+  updatedReplicas: 2
+  conditions:
+    - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded, message: 'ReplicaSet "web-7d9c" has timed out progressing.'}`;
 
 export default defineRule({
   id: 'rollout-stuck',
@@ -107,8 +152,11 @@ export default defineRule({
       'at the new pods (`kubectl describe pod`, `kubectl logs --previous`) for the crash, the failing readiness probe or ' +
       'the image that does not pull, and set `minReadySeconds` and `progressDeadlineSeconds` so a bad release stops early.',
     notes:
-      'Silent while the status describes an older generation of the spec, for workloads scaled to 0, and while a ' +
-      'rollout is progressing within its budget (new pods starting, ready capacity at or above `replicas − maxUnavailable`).',
+      'Silent while the status describes an older pod template than the spec (a new rollout or an undo the workload ' +
+      'controller has not picked up yet), for workloads scaled to 0, and while a rollout is progressing within its ' +
+      'budget (new pods starting, ready capacity at or above `replicas − maxUnavailable`). A Deployment\'s generation ' +
+      'also moves when only its annotations change (guard502 writes some): its status still counts then, as long as ' +
+      'its newest ReplicaSet runs exactly the current pod template.',
   },
   evaluate(w, graph) {
     if (!isWorkload(w) || w.workloadKind === 'Pod') return [];
@@ -133,6 +181,12 @@ export default defineRule({
   updatedReplicas: 2
   conditions:
     - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded, message: 'ReplicaSet "web-7d9c" has timed out progressing.'}`),
+        hits: 1,
+      },
+      {
+        // Annotations (guard502's own included) bump a Deployment's generation: the status is not stale for that.
+        name: 'status behind by generation only: the newest ReplicaSet runs exactly the current template',
+        yaml: deployment(deadlineExceeded, '', 6) + newRs(0),
         hits: 1,
       },
       {
@@ -168,6 +222,10 @@ export default defineRule({
   conditions: [{type: Progressing, status: "False", reason: ProgressDeadlineExceeded}]`),
       },
       { name: 'no status at all (a manifest, not a live object)', yaml: deployment('  {}') },
+      {
+        name: 'a changed template the Deployment controller has not seen yet (just rolled back): its old status says nothing',
+        yaml: deployment(deadlineExceeded, '', 5) + newRs(0, 'web:5'),
+      },
     ],
   },
 });
