@@ -35,5 +35,5 @@ USER 1000:1000
 EXPOSE 9443 8080
 # node itself is PID 1 (no npm, no shell), so SIGTERM reaches the server,
 # which stops accepting, finishes in-flight requests and exits.
-ENTRYPOINT ["node", "/app/bin/guard502.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "/app/bin/guard502.js"]
 CMD ["serve"]

@@ -9,6 +9,7 @@ import { Watch } from '@kubernetes/client-node';
 import { KubeClient, objectPath } from '../src/cluster/client.ts';
 import { startControlPlane } from '../test/support/control-plane.ts';
 import { median, percentile } from './stats.ts';
+import { runtimeFlags } from './runtime.ts';
 
 const APPS = Number(process.env.BENCH_CONTROLLER_APPS ?? 10_000);
 const INGRESS_EVERY = 5; // 2,000 Ingresses for 10,000 apps
@@ -113,7 +114,7 @@ export async function benchController(): Promise<ControllerBenchResult> {
     const createSeconds = (performance.now() - t0) / 1000;
 
     // The controller starts now.
-    const child = spawn(process.execPath, [...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), new URL('./controller-worker.ts', import.meta.url).pathname, cp.kubeconfigPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...runtimeFlags(), ...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), new URL('./controller-worker.ts', import.meta.url).pathname, cp.kubeconfigPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface(child.stdout);
     let syncedMs = 0;
     let idle = { ms: 0, writes: 0 };

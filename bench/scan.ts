@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateManifests } from './generate.ts';
 import { median } from './stats.ts';
+import { runtimeFlags } from './runtime.ts';
 
 interface Run {
   mode: string;
@@ -25,7 +26,7 @@ export interface ScanBenchResult {
 const worker = new URL('./scan-worker.ts', import.meta.url).pathname;
 
 function once(mode: 'floor' | 'scan', dir: string): Run {
-  return JSON.parse(execFileSync(process.execPath, [worker, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 })) as Run;
+  return JSON.parse(execFileSync(process.execPath, [...runtimeFlags(), worker, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 })) as Run;
 }
 
 export async function benchScan(opts: { apps?: number; runs?: number } = {}): Promise<ScanBenchResult> {

@@ -13,6 +13,7 @@ import { loadAll } from 'js-yaml';
 import { makeCA, makeServingCert } from '../test/support/certs.ts';
 import { appManifest } from './generate.ts';
 import { median, percentile } from './stats.ts';
+import { runtimeFlags } from './runtime.ts';
 
 const RATE = 500;
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
@@ -68,7 +69,7 @@ function reviewBodies(): string[] {
 }
 
 async function startServer(mode: Mode, certDir: string): Promise<{ child: ChildProcess; port: number; rss: Promise<number> }> {
-  const child = spawn(process.execPath, [new URL('./webhook-server.ts', import.meta.url).pathname, mode, certDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...runtimeFlags(), new URL('./webhook-server.ts', import.meta.url).pathname, mode, certDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface(child.stdout!);
   let resolveRss!: (n: number) => void;
   const rss = new Promise<number>((r) => (resolveRss = r));
