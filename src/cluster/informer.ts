@@ -32,6 +32,15 @@ function versionOf(o: JsonObject): string {
   return String((o.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ?? '');
 }
 
+/**
+ * Whether `a` is a later version than `b`. resourceVersions are opaque to clients, but the
+ * etcd-backed API server's are revision numbers; anything else is never taken as newer.
+ */
+function newer(a: JsonObject, b: JsonObject): boolean {
+  const [va, vb] = [versionOf(a), versionOf(b)];
+  return /^\d+$/.test(va) && /^\d+$/.test(vb) && BigInt(va) > BigInt(vb);
+}
+
 /** managedFields are a large share of every object and nothing guard502 reads. */
 export function slim(o: JsonObject): JsonObject {
   const meta = o.metadata as JsonObject | undefined;
@@ -86,13 +95,15 @@ export class Informer {
 
   /**
    * Takes in a version of an object that a write returned, before its watch event
-   * arrives, so that a re-check right after the write sees what was written.
+   * arrives, so that a re-check right after the write sees what was written —
+   * unless the watch already delivered a newer version (someone else's change
+   * right after ours): the cache never goes back in time.
    */
   observe(object: JsonObject): void {
     const o = slim(object);
     const key = keyOf(o);
     const prev = this.store.get(key);
-    if (!prev || versionOf(prev) === versionOf(o)) return;
+    if (!prev || !newer(o, prev)) return;
     this.store.set(key, o);
     this.handler('modified', o, prev, true);
   }
@@ -167,8 +178,8 @@ export class Informer {
         this.store.delete(key);
         this.handler('deleted', o, prev);
       } else if (type === 'ADDED' || type === 'MODIFIED') {
-        // Already known at this version (our own write, seen through `observe`).
-        if (prev && versionOf(prev) === versionOf(o)) return;
+        // Already known at this version or a later one (our own write, seen through `observe`).
+        if (prev && (versionOf(prev) === versionOf(o) || newer(prev, o))) return;
         this.store.set(key, o);
         this.handler(prev ? 'modified' : 'added', o, prev);
       }

@@ -4,10 +4,12 @@
 // writer (merge patches that touch only guard502's keys, deleted objects dropped,
 // Warning Events).
 import assert from 'node:assert/strict';
+import { ClusterCache } from '../../src/cluster/cache.ts';
 import { ApiError, KubeClient, objectPath } from '../../src/cluster/client.ts';
+import { resourceFor, type WatchedResource } from '../../src/cluster/resources.ts';
 import { LeaderElector } from '../../src/controller/leader.ts';
 import { Writer } from '../../src/controller/writer.ts';
-import { normalize, type Model } from '../../src/engine/model.ts';
+import { normalize, resourceKey, type Model } from '../../src/engine/model.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { silentLogger } from '../../src/server/log.ts';
 import { useControlPlane } from '../support/control-plane.ts';
@@ -236,6 +238,28 @@ describe('e2e: controller parts', function () {
       assert.equal(now.metadata.annotations.owner, 'checkout');
       assert.equal(now.metadata.annotations['guard502.dev/risk'], 'none');
       assert.equal(now.metadata.annotations['guard502.dev/findings'], '[]');
+    });
+
+    it('a write older than what the watch already delivered does not roll the cache back', async () => {
+      const cache = new ClusterCache(client, { face: 'controller', log: silentLogger(), kinds: ['Service'] });
+      try {
+        await cache.start();
+        await cache.waitForSync();
+        await service('raced');
+        const path = objectPath('', 'v1', 'services', 'default', 'raced');
+        const ours = await client.mergePatch(path, { metadata: { annotations: { 'guard502.dev/risk': 'none' } } });
+        // Someone else's change lands right after ours, and its watch event arrives before we look at our response.
+        await client.mergePatch(path, { metadata: { labels: { tier: 'web' } } });
+        const key = resourceKey('', 'Service', 'default', 'raced');
+        await eventually('the newer version in the cache', () => (cache.graph.get(key)?.labels.tier === 'web' ? true : undefined), 10_000, 20);
+        const changes: string[] = [];
+        cache.onChange((c) => changes.push(c.event));
+        cache.observe(resourceFor('', 'Service') as WatchedResource, ours);
+        assert.equal(cache.graph.get(key)?.labels.tier, 'web', 'the cache keeps the newer version');
+        assert.deepEqual(changes, []);
+      } finally {
+        cache.stop();
+      }
     });
 
     it('drops an object deleted meanwhile quietly', async () => {
