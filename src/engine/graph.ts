@@ -144,26 +144,18 @@ export class ResourceGraph {
       this.derived.delete(r.namespace);
       return;
     }
-    // Same selection as before (an annotation, a status, an image changed): swap the object in the lists.
+    // Same selection as before (an annotation, a status, an image changed): swap the object in the
+    // lists of its counterparts (a workload in its Services' lists, a Service in its workloads').
     if (previous && next && this.sameSelection(previous, next)) {
-      if (isWorkload(previous) && isWorkload(next)) {
-        const services = idx.servicesByWorkload.get(previous.key) ?? [];
-        for (const s of services) {
-          const list = idx.workloadsByService.get(s.key);
-          const i = list ? list.indexOf(previous) : -1;
-          if (list && i >= 0) list[i] = next;
-        }
-        return;
+      const [own, counterparts] = isWorkload(previous)
+        ? [idx.servicesByWorkload, idx.workloadsByService as Map<string, Model[]>]
+        : [idx.workloadsByService as Map<string, Model[]>, idx.servicesByWorkload as Map<string, Model[]>];
+      for (const c of own.get(previous.key) ?? []) {
+        const list = counterparts.get(c.key);
+        const i = list ? list.indexOf(previous) : -1;
+        if (list && i >= 0) list[i] = next;
       }
-      if (isServiceModel(previous) && isServiceModel(next)) {
-        const workloads = idx.workloadsByService.get(previous.key) ?? [];
-        for (const w of workloads) {
-          const list = idx.servicesByWorkload.get(w.key);
-          const i = list ? list.indexOf(previous) : -1;
-          if (list && i >= 0) list[i] = next;
-        }
-        return;
-      }
+      return;
     }
     const selects = (s: Service, w: Workload) => {
       const labels = this.templateOf(w)?.labels;

@@ -3,6 +3,7 @@ import { dig, isObject } from '../engine/fields.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import type { Resource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -37,28 +38,13 @@ export function readyEndpoints(graph: ResourceGraph, namespace: string, service:
   return ready;
 }
 
-const app = (replicas: number) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: nginx, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}]}
-`;
-const ingress = `
+const CONTAINERS = '        - {name: app, image: nginx, ports: [{name: http, containerPort: 8080}]}\n';
+const app = (replicas: number, ingress = false) => appYaml({ replicas, containers: CONTAINERS, ingress });
+const ingressOnly = `
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]}
 `;
 const slice = (endpoints: string) => `
 apiVersion: discovery.k8s.io/v1
@@ -120,28 +106,21 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: 'Ingress to a Service whose only slice has no endpoints (scaled to zero)', yaml: app(0) + '---' + ingress + '---' + slice('[]'), hits: 1 },
+      { name: 'Ingress to a Service whose only slice has no endpoints (scaled to zero)', yaml: app(0, true) + '---' + slice('[]'), hits: 1 },
       {
         name: 'HTTPRoute to a Service whose endpoints are all not ready',
         yaml:
           app(2) +
           '---' +
           slice('[{addresses: [10.0.0.1], conditions: {ready: false}}, {addresses: [10.0.0.2], conditions: {ready: false, terminating: true}}]') +
-          `---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{name: web, port: 80}]}]
-`,
+          '---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: web, port: 80}]}]}\n',
         hits: 1,
       },
     ],
     silent: [
-      { name: 'a ready endpoint (the ready condition true, or unset)', yaml: app(2) + '---' + ingress + '---' + slice('[{addresses: [10.0.0.1], conditions: {ready: false}}, {addresses: [10.0.0.2]}]') },
-      { name: 'no EndpointSlice at all: nothing to judge by', yaml: app(0) + '---' + ingress },
-      { name: 'Ingress to a Service that does not exist (another rule reports it)', yaml: ingress + '---' + slice('[]') },
+      { name: 'a ready endpoint (the ready condition true, or unset)', yaml: app(2, true) + '---' + slice('[{addresses: [10.0.0.1], conditions: {ready: false}}, {addresses: [10.0.0.2]}]') },
+      { name: 'no EndpointSlice at all: nothing to judge by', yaml: app(0, true) },
+      { name: 'Ingress to a Service that does not exist (another rule reports it)', yaml: ingressOnly + '---' + slice('[]') },
     ],
   },
 });
