@@ -14,6 +14,7 @@ import { policyFromObject } from '../../src/policy/load.ts';
 import { runCli } from '../support/cli.ts';
 import { CHART, VARIANTS, find, helm, render, renderText, requireHelm, runHelm, type K8sObject } from './support.ts';
 import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
+import { parseServerFlags } from '../../src/cli/servers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -242,6 +243,17 @@ describe('Helm chart: rendered objects', function () {
     assert.ok(!alone.some((o) => o.kind === 'Role'));
     const verbs = ((find(alone, 'ClusterRole') as Json).rules as Json[]).flatMap((r) => r.verbs as string[]);
     assert.deepEqual([...new Set(verbs)].sort(), ['get', 'list', 'watch']);
+  });
+
+  it('passes the server only flags it understands', () => {
+    for (const v of VARIANTS) {
+      const args = container(render(v.args)).args as string[];
+      const [command, ...flags] = args;
+      assert.ok(['serve', 'webhook'].includes(command as string), `${v.name}: ${command}`);
+      const parsed = parseServerFlags(flags);
+      assert.notEqual(parsed, 'help');
+      assert.equal((parsed as { tlsCert: string }).tlsCert, '/etc/guard502/tls/tls.crt', v.name);
+    }
   });
 
   it('grants exactly the permissions the code needs (src/controller/rbac.ts), no more', () => {
