@@ -102,9 +102,13 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const incoming = normalize(raw, request.namespace || 'default');
   if (!incoming.resource) throw new Error(`request.object: ${incoming.error ?? 'cannot be read'}`);
   const self = incoming.resource;
-  const previous = request.oldObject ? normalize(request.oldObject, request.namespace || 'default').resource : undefined;
-
   const { graph } = context;
+  // The cache usually holds exactly the old version (same resourceVersion): use it as is.
+  const cached = graph.get(self.key);
+  const oldVersion = request.oldObject ? dig(request.oldObject, 'metadata', 'resourceVersion') : undefined;
+  const cacheHoldsOld = cached !== undefined && typeof oldVersion === 'string' && oldVersion !== '' && resourceVersion(cached) === oldVersion;
+  const previous = request.oldObject ? (cacheHoldsOld ? cached : normalize(request.oldObject, request.namespace || 'default').resource) : undefined;
+
   const policies = context.policies();
   const policy = governingPolicy(policies, graph, self.namespace);
   if (!policy) return { decision: 'skipped', findings: [], audited: [], failures: [], note: `no Guard502Policy selects namespace ${self.namespace}`, object: self };
@@ -114,8 +118,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   // The same neighbours are judged before and after the change, so that only what the change creates counts:
   // those the new version reaches, and those the old version reached (a Service it no longer matches).
   // When the cache already holds exactly the old version, the graph as it is *is* the state before.
-  const cached = graph.get(self.key);
-  const cacheIsBefore = previous ? cached !== undefined && resourceVersion(cached) !== '' && resourceVersion(cached) === resourceVersion(previous) : cached === undefined;
+  const cacheIsBefore = previous ? cacheHoldsOld : cached === undefined;
   const inBefore = <T>(fn: () => T): T => (cacheIsBefore ? fn() : graph.withChanges([previous ?? { remove: self.key }], fn));
   const keys = new Set<string>();
   if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
