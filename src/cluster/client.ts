@@ -1,14 +1,14 @@
-// A thin Kubernetes API client for the calls guard502 makes: paged lists, merge
-// patches of metadata, Events, Leases and discovery. Objects stay plain JSON as
-// the API server sent them (the typed clients drop fields they do not model),
-// and authentication comes from @kubernetes/client-node's KubeConfig, so
-// kubeconfig files and in-cluster service accounts both work. Watches use the
-// library's Watch (see informer.ts).
+// A thin Kubernetes API client for the calls guard502 makes: paged lists,
+// watches, merge patches of metadata, Events, Leases and discovery. Objects stay
+// plain JSON as the API server sent them (the typed clients drop fields they do
+// not model). Where the server is and how to authenticate comes from a
+// Connection (kubeconfig.ts: in-cluster service accounts and kubeconfig files;
+// @kubernetes/client-node's KubeConfig is one too, and is loaded only when needed).
 
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { JsonObject } from '../engine/types.ts';
+import { loadConnection, type Connection } from './kubeconfig.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -28,8 +28,13 @@ export interface RequestInit {
   timeoutMs?: number;
 }
 
+/** A running watch: `abort()` ends it (its `done` callback then gets an AbortError). */
+export interface WatchHandle {
+  abort(): void;
+}
+
 export class KubeClient {
-  readonly config: KubeConfig;
+  readonly config: Connection;
   private readonly server: URL;
   /**
    * One keep-alive connection pool for every call. KubeConfig.applyToHTTPSOptions
@@ -38,21 +43,19 @@ export class KubeClient {
    */
   private agent: Agent | undefined;
 
-  constructor(config: KubeConfig) {
+  constructor(config: Connection) {
     this.config = config;
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
   }
 
+  /** Like kubectl: the given kubeconfig file, else $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   static fromDefault(kubeconfigPath?: string): KubeClient {
-    const kc = new KubeConfig();
-    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-    else kc.loadFromDefault();
-    return new KubeClient(kc);
+    return new KubeClient(loadConnection(kubeconfigPath));
   }
 
-  async request<T = JsonObject>(path: string, init: RequestInit = {}): Promise<T> {
+  private async prepare(path: string, init: RequestInit): Promise<{ url: URL; options: RequestOptions; send: typeof httpsRequest }> {
     const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
     const options: RequestOptions = {
       method: init.method ?? 'GET',
@@ -61,15 +64,19 @@ export class KubeClient {
     };
     await this.config.applyToHTTPSOptions(options);
     if (url.protocol === 'https:') {
-      this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }) });
+      this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) });
       (options.agent as Agent | undefined)?.destroy();
       options.agent = this.agent;
     }
+    return { url, options, send: url.protocol === 'http:' ? (httpRequest as unknown as typeof httpsRequest) : httpsRequest };
+  }
+
+  async request<T = JsonObject>(path: string, init: RequestInit = {}): Promise<T> {
+    const { url, options, send } = await this.prepare(path, init);
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     if (body !== undefined) {
       options.headers = { ...options.headers, 'Content-Type': init.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) };
     }
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise<T>((resolve, reject) => {
       const req = send(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -96,6 +103,101 @@ export class KubeClient {
     });
   }
 
+  /**
+   * Watches a collection: `onEvent` gets each event (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) in
+   * order, `done` is called once when the stream ends — with null when the server closed it (its
+   * timeoutSeconds), with an error otherwise (`statusCode` set when the server refused the watch, name
+   * `AbortError` after abort(), `TimeoutError` when nothing arrived for too long). Rejects when no
+   * connection could be made.
+   */
+  async watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    onEvent: (type: string, object: JsonObject) => void,
+    done: (err: unknown) => void,
+  ): Promise<WatchHandle> {
+    const q = new URLSearchParams({ watch: 'true' });
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+    const timeoutSeconds = Number(params.timeoutSeconds ?? 0);
+    // A stream that stays silent well past the server's own timeout (and bookmarks) is a dead connection.
+    const idleMs = timeoutSeconds > 0 ? (timeoutSeconds + 30) * 1000 : 0;
+    const { url, options, send } = await this.prepare(`${path}?${q}`, { timeoutMs: idleMs });
+    return new Promise<WatchHandle>((resolve, reject) => {
+      let finished = false;
+      let started = false;
+      let req: ClientRequest | undefined = undefined;
+      const finish = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        if (!started) {
+          started = true;
+          if (err && !(err as { statusCode?: number }).statusCode) return reject(err);
+          resolve({ abort: () => {} });
+        }
+        done(err);
+      };
+      const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+      const handle: WatchHandle = {
+        abort: () => {
+          if (finished) return;
+          req?.destroy();
+          finish(named('AbortError', `watch ${path} aborted`));
+        },
+      };
+      req = send(url, options, (res: IncomingMessage) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let message = text.slice(0, 200);
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? message;
+            } catch {
+              // not a Status
+            }
+            finish(Object.assign(new Error(`watch ${path}: ${res.statusCode} ${message}`), { statusCode: res.statusCode }));
+          });
+          res.on('error', finish);
+          return;
+        }
+        started = true;
+        resolve(handle);
+        res.setEncoding('utf8');
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0 && !finished) {
+            const line = buffer.slice(0, newline);
+            buffer = buffer.slice(newline + 1);
+            if (line.trim() !== '') {
+              let event: { type?: string; object?: JsonObject };
+              try {
+                event = JSON.parse(line) as { type?: string; object?: JsonObject };
+              } catch (err) {
+                req?.destroy();
+                return finish(err);
+              }
+              onEvent(String(event.type ?? ''), event.object ?? {});
+            }
+            newline = buffer.indexOf('\n');
+          }
+        });
+        res.on('end', () => finish(null));
+        res.on('error', (err) => finish(err));
+        // Closed without an end: the connection dropped (an API server restart).
+        res.on('close', () => finish(new Error(`watch ${path}: connection closed`)));
+      });
+      req.on('timeout', () => {
+        req?.destroy();
+        finish(named('TimeoutError', `watch ${path}: nothing received for ${idleMs} ms`));
+      });
+      req.on('error', (err) => finish(err));
+      req.end();
+    });
+  }
+
   /** Closes pooled connections (tests, shutdown). */
   close(): void {
     this.agent?.destroy();
@@ -103,7 +205,11 @@ export class KubeClient {
   }
 
   /** Lists a collection page by page (so a large cluster never arrives as one huge body). */
-  async list(path: string, pageSize = 500): Promise<{ items: JsonObject[]; resourceVersion: string }> {
+  /**
+   * `each` is applied to every item as its page arrives (an informer drops managedFields there, so that
+   * a large list never holds them all at once).
+   */
+  async list(path: string, pageSize = 500, each?: (item: JsonObject) => JsonObject): Promise<{ items: JsonObject[]; resourceVersion: string }> {
     const items: JsonObject[] = [];
     let cont = '';
     let resourceVersion = '';
@@ -111,7 +217,7 @@ export class KubeClient {
       const q = new URLSearchParams({ limit: String(pageSize) });
       if (cont) q.set('continue', cont);
       const page = await this.request<{ items?: JsonObject[]; metadata?: { continue?: string; resourceVersion?: string } }>(`${path}?${q}`, { timeoutMs: 60_000 });
-      for (const i of page.items ?? []) items.push(i);
+      for (const i of page.items ?? []) items.push(each ? each(i) : i);
       cont = page.metadata?.continue ?? '';
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (cont);

@@ -5,8 +5,7 @@
 // report objects that disappeared meanwhile as deletions, so a consumer never
 // keeps a ghost.
 
-import { Watch } from '@kubernetes/client-node';
-import { collectionPath, type KubeClient } from './client.ts';
+import { collectionPath, type KubeClient, type WatchHandle } from './client.ts';
 import type { WatchedResource } from './resources.ts';
 import type { JsonObject } from '../engine/types.ts';
 
@@ -41,6 +40,34 @@ function newer(a: JsonObject, b: JsonObject): boolean {
   return /^\d+$/.test(va) && /^\d+$/.test(vb) && BigInt(va) > BigInt(vb);
 }
 
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/**
+ * The new version of an object takes the parts that did not change from the previous one (the spec
+ * when only annotations or the status changed, labels when only annotations did, …), so that an update
+ * leaves behind only what it changed: the just-parsed copies die young, and the cache does not grow by
+ * a whole object per update. Objects in the cache are never modified in place, so sharing is safe.
+ */
+function share(o: JsonObject, prev: JsonObject): JsonObject {
+  for (const k of Object.keys(o)) {
+    if (k === 'metadata') continue;
+    if (sameJson(o[k], prev[k])) o[k] = prev[k] as JsonObject[string];
+  }
+  const meta = o.metadata as JsonObject | undefined;
+  const prevMeta = prev.metadata as JsonObject | undefined;
+  if (meta && prevMeta) for (const k of Object.keys(meta)) if (typeof meta[k] === 'object' && sameJson(meta[k], prevMeta[k])) meta[k] = prevMeta[k] as JsonObject[string];
+  return o;
+}
+
 /** managedFields are a large share of every object and nothing guard502 reads. */
 export function slim(o: JsonObject): JsonObject {
   const meta = o.metadata as JsonObject | undefined;
@@ -55,7 +82,7 @@ export class Informer {
   private readonly options: Required<InformerOptions>;
   private readonly store = new Map<string, JsonObject>();
   private resourceVersion = '';
-  private abort: AbortController | undefined;
+  private abort: WatchHandle | undefined;
   private stopped = false;
   private backoffMs = 0;
   private syncedOnce = false;
@@ -104,7 +131,7 @@ export class Informer {
     const key = keyOf(o);
     const prev = this.store.get(key);
     if (!prev || !newer(o, prev)) return;
-    this.store.set(key, o);
+    this.store.set(key, share(o, prev));
     this.handler('modified', o, prev, true);
   }
 
@@ -129,7 +156,7 @@ export class Informer {
     if (this.stopped) return;
     let listed;
     try {
-      listed = await this.client.list(this.path);
+      listed = await this.client.list(this.path, 500, slim);
     } catch (err) {
       return this.retry(`list ${this.resource.plural}: ${(err as Error).message}`, () => this.relist());
     }
@@ -141,7 +168,7 @@ export class Informer {
       seen.add(key);
       const prev = this.store.get(key);
       if (prev && versionOf(prev) === versionOf(o)) continue;
-      this.store.set(key, o);
+      this.store.set(key, prev ? share(o, prev) : o);
       this.handler(prev ? 'modified' : 'added', o, prev);
     }
     for (const [key, prev] of this.store) {
@@ -180,7 +207,7 @@ export class Informer {
       } else if (type === 'ADDED' || type === 'MODIFIED') {
         // Already known at this version or a later one (our own write, seen through `observe`).
         if (prev && (versionOf(prev) === versionOf(o) || newer(prev, o))) return;
-        this.store.set(key, o);
+        this.store.set(key, prev ? share(o, prev) : o);
         this.handler(prev ? 'modified' : 'added', o, prev);
       }
       this.backoffMs = 0;
@@ -199,7 +226,7 @@ export class Informer {
       }
     };
     try {
-      this.abort = await new Watch(this.client.config).watch(
+      this.abort = await this.client.watch(
         this.path,
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds },
         onEvent,

@@ -138,12 +138,12 @@ describe('e2e: controller, first pass while the cache is listing', function () {
   /** A client whose first list of some kinds takes longer, as the list of a large kind does in a large cluster. */
   class SlowLists extends KubeClient {
     delays = new Map<string, number>();
-    override async list(path: string, pageSize?: number): Promise<{ items: JsonObject[]; resourceVersion: string }> {
+    override async list(path: string, pageSize?: number, each?: (item: JsonObject) => JsonObject): Promise<{ items: JsonObject[]; resourceVersion: string }> {
       const plural = path.split('?')[0]?.split('/').pop() ?? '';
       const delay = this.delays.get(plural);
       this.delays.delete(plural);
       if (delay) await new Promise((r) => setTimeout(r, delay));
-      return super.list(path, pageSize);
+      return super.list(path, pageSize, each);
     }
   }
 

@@ -203,6 +203,32 @@ describe('e2e: controller parts', function () {
     });
   });
 
+  describe('watch (the API client, without client-node)', () => {
+    it('streams events in order, ends with null when the server closes it, reports a refusal with its status', async () => {
+      const events: string[] = [];
+      let resolveDone!: (err: unknown) => void;
+      const ended = new Promise<unknown>((r) => (resolveDone = r));
+      const { resourceVersion } = await client.list('/api/v1/namespaces/default/configmaps');
+      await client.watch('/api/v1/namespaces/default/configmaps', { resourceVersion, timeoutSeconds: 2, allowWatchBookmarks: true }, (type, o) => events.push(`${type} ${String((o.metadata as { name?: string }).name ?? '')}`), resolveDone);
+      await client.create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' }, data: { a: '1' } });
+      await client.mergePatch(objectPath('', 'v1', 'configmaps', 'default', 'watched'), { data: { a: '2' } });
+      await client.request(objectPath('', 'v1', 'configmaps', 'default', 'watched'), { method: 'DELETE' });
+      assert.equal(await ended, null, 'the server ended the stream after timeoutSeconds');
+      assert.deepEqual(events.filter((e) => !e.startsWith('BOOKMARK')), ['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
+      // A refused watch: done gets the status, as the informer needs for 410 Gone.
+      const refused = await new Promise<unknown>((resolve) => void client.watch('/api/v1/namespaces/default/nosuchthings', {}, () => {}, resolve));
+      assert.equal((refused as { statusCode?: number }).statusCode, 404);
+    });
+
+    it('abort ends the stream with an AbortError', async () => {
+      let resolveDone!: (err: unknown) => void;
+      const ended = new Promise<unknown>((r) => (resolveDone = r));
+      const handle = await client.watch('/api/v1/namespaces/default/configmaps', { timeoutSeconds: 60 }, () => {}, resolveDone);
+      handle.abort();
+      assert.equal((await ended as Error).name, 'AbortError');
+    });
+  });
+
   describe('writer', () => {
     const service = async (name: string): Promise<Model> => {
       const created = await client.create('/api/v1/namespaces/default/services', {
