@@ -541,9 +541,20 @@ export class ResourceGraph {
     if (isWorkload(r)) {
       // Selection by label: compare against every Service of the namespace, since
       // a label change can both add and remove Services.
-      for (const s of this.services(r.namespace)) {
-        const labels = this.templateOf(r)?.labels;
-        if (s.selector && labels && Object.entries(s.selector).every(([k, v]) => labels[k] === v)) addServiceNeighbours(s);
+      const labels = this.templateOf(r)?.labels;
+      if (labels) {
+        for (const s of this.services(r.namespace)) {
+          const selector = s.selector;
+          if (!selector) continue;
+          let all = true;
+          for (const k in selector) {
+            if (labels[k] !== selector[k]) {
+              all = false;
+              break;
+            }
+          }
+          if (all) addServiceNeighbours(s);
+        }
       }
       const rollout = this.rolloutReferencing(r);
       if (rollout) add(rollout);

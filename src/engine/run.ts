@@ -70,14 +70,39 @@ export function actionFor(rule: Rule, severity: Severity, policy: Policy): Actio
   return policy.rules[rule.id]?.action ?? policy.actions[severity];
 }
 
+interface Plan {
+  params: Map<string, Record<string, number | boolean | string>>;
+  /** Rules by target, so that each object meets only the rules written for its kind. */
+  byTarget: Map<string, Rule[]>;
+}
+
+/**
+ * Policies are immutable once parsed (a change in the cluster yields a new object), and so are rule
+ * lists: what is derived from them is computed once, not on every check (the webhook checks twice per
+ * admission).
+ */
+const plans = new WeakMap<Policy, WeakMap<readonly Rule[], Plan[]>>();
+
+function planFor(policy: Policy, all: readonly Rule[], live: boolean): Plan {
+  let byRules = plans.get(policy);
+  if (!byRules) plans.set(policy, (byRules = new WeakMap()));
+  let pair = byRules.get(all);
+  if (!pair) byRules.set(all, (pair = []));
+  const slot = live ? 1 : 0;
+  const known = pair[slot];
+  if (known) return known;
+  const rules = all.filter((r) => live || !r.live);
+  const byTarget = new Map<string, Rule[]>();
+  for (const r of rules) for (const t of r.targets) byTarget.set(t, [...(byTarget.get(t) ?? []), r]);
+  const plan: Plan = { params: new Map(rules.map((r) => [r.id, paramsFor(r, policy)])), byTarget };
+  pair[slot] = plan;
+  return plan;
+}
+
 export function check(graph: ResourceGraph, objects: Iterable<Model>, options: CheckOptions): CheckResult {
   const result: CheckResult = { findings: [], suppressed: [], failures: [] };
   const { policy } = options;
-  const rules = options.rules.filter((r) => (options.live ? true : !r.live));
-  const params = new Map(rules.map((r) => [r.id, paramsFor(r, policy)]));
-  // Rules by target, so that each object meets only the rules written for its kind.
-  const byTarget = new Map<string, Rule[]>();
-  for (const r of rules) for (const t of r.targets) byTarget.set(t, [...(byTarget.get(t) ?? []), r]);
+  const { params, byTarget } = planFor(policy, options.rules, options.live === true);
   const skipped = new Map<string, boolean>();
   const none = new Set<string>();
   for (const object of objects) {

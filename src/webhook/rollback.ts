@@ -11,12 +11,18 @@ import type { JsonObject } from '../engine/types.ts';
 
 const HASH_LABELS = ['pod-template-hash', 'rollouts-pod-template-hash'];
 
-function comparable(template: JsonObject | undefined): string {
-  if (!template) return '';
+/** ReplicaSets are immutable in what is compared here: their templates are serialized once. */
+const comparableOf = new WeakMap<JsonObject, string>();
+
+function comparable(template: JsonObject): string {
+  const known = comparableOf.get(template);
+  if (known !== undefined) return known;
   const copy = structuredClone(template);
   const labels = dig(copy, 'metadata', 'labels');
   if (isObject(labels)) for (const l of HASH_LABELS) delete labels[l];
-  return stableJson(copy);
+  const text = stableJson(copy);
+  comparableOf.set(template, text);
+  return text;
 }
 
 function ownedBy(rs: JsonObject, w: Workload): boolean {
@@ -30,11 +36,11 @@ export function rollbackTarget(graph: ResourceGraph, w: Workload): string | unde
   if (w.workloadKind !== 'Deployment' && w.workloadKind !== 'Rollout') return undefined;
   const template = dig(w.raw, 'spec', 'template');
   if (!isObject(template)) return undefined;
-  const wanted = comparable(template);
+  let wanted: string | undefined;
   for (const rs of graph.list('ReplicaSet', 'apps', w.namespace)) {
     if (!ownedBy(rs.raw, w)) continue;
     const t = dig(rs.raw, 'spec', 'template');
-    if (isObject(t) && comparable(t) === wanted) return rs.name;
+    if (isObject(t) && comparable(t) === (wanted ??= comparable(template))) return rs.name;
   }
   return undefined;
 }

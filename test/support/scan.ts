@@ -20,7 +20,9 @@ export function scanYaml(
   opts: { rules?: readonly Rule[]; policy?: Policy; params?: Record<string, Record<string, number | boolean | string>>; live?: boolean } = {},
 ): CheckResult {
   const graph = graphOf(yamlText);
-  const policy = opts.policy ?? defaultPolicy();
+  // A copy: the caller's policy is not changed, and a checked policy is never modified (run.ts derives from it once).
+  const base = opts.policy ?? defaultPolicy();
+  const policy: Policy = { ...base, rules: { ...base.rules } };
   for (const [id, parameters] of Object.entries(opts.params ?? {})) policy.rules[id] = { ...policy.rules[id], parameters };
   return check(graph, graph.all(), { rules: opts.rules ?? RULES, policy, ...(opts.live ? { live: true } : {}) });
 }
