@@ -539,10 +539,12 @@ export class ResourceGraph {
       for (const b of this.backendsTo(s)) add(b.from as Model);
     };
     if (isWorkload(r)) {
-      // Selection by label: compare against every Service of the namespace, since
-      // a label change can both add and remove Services.
+      // Selection by label. The index answers for a workload the graph holds; one it no longer
+      // holds (deleted) or a template-only Deployment is compared against every Service.
       const labels = this.templateOf(r)?.labels;
-      if (labels) {
+      if (this.objects.get(r.key) === r && !this.isTemplateOnly(r)) {
+        for (const s of this.servicesSelecting(r)) addServiceNeighbours(s);
+      } else if (labels) {
         for (const s of this.services(r.namespace)) {
           const selector = s.selector;
           if (!selector) continue;
