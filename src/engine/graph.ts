@@ -91,6 +91,53 @@ export class ResourceGraph {
    * observe the temporary state.
    */
   withChanges<T>(changes: Array<Model | { remove: string }>, fn: () => T): T {
+    const kept = this.setCachesAside(changes);
+    try {
+      return this.applyWhile(changes, fn);
+    } finally {
+      kept?.();
+    }
+  }
+
+  /**
+   * Once a temporary change is undone the graph is what it was, object for object, so the caches
+   * that described it are right again: they are set aside for the change's duration and put back
+   * after it, instead of being dropped and rebuilt. The webhook makes a temporary change per
+   * admission; rebuilding the namespace's caches each time cost CPU and, worse, turned them into
+   * old-generation garbage whose collection paused admissions. Changes to gateways reach every
+   * namespace's caches: those still drop them. Returns the function that puts them back.
+   */
+  private setCachesAside(changes: Array<Model | { remove: string }>): (() => void) | undefined {
+    const namespaces = new Set<string>();
+    for (const c of changes) {
+      const r = 'remove' in c ? this.objects.get(c.remove) : c;
+      if (!r) continue;
+      if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) return undefined;
+      namespaces.add(r.namespace);
+      const previous = this.objects.get(r.key);
+      if (previous) namespaces.add(previous.namespace);
+    }
+    const saved = [...namespaces].map((ns) => {
+      const idx = this.derived.get(ns);
+      const caches = idx ? { memo: idx.memo, kindMemo: idx.kindMemo, pdbsByWorkload: idx.pdbsByWorkload } : undefined;
+      if (idx) Object.assign(idx, { memo: new Map(), kindMemo: new Map(), pdbsByWorkload: new Map() });
+      const lists = this.listCache.get(ns);
+      if (lists) this.listCache.set(ns, new Map(lists));
+      return { ns, idx, caches, lists };
+    });
+    return () => {
+      for (const { ns, idx, caches, lists } of saved) {
+        // An index still in place was patched and unpatched: it is right, and so are its caches. One
+        // dropped on the way (a change of wider reach) is rebuilt when next asked for.
+        if (idx && caches && this.derived.get(ns) === idx) Object.assign(idx, caches);
+        else this.derived.delete(ns);
+        if (lists) this.listCache.set(ns, lists);
+        else this.listCache.delete(ns);
+      }
+    };
+  }
+
+  private applyWhile<T>(changes: Array<Model | { remove: string }>, fn: () => T): T {
     const undo: Array<() => void> = [];
     for (const c of changes) {
       if ('remove' in c) {

@@ -147,6 +147,42 @@ describe('ResourceGraph: the namespace index follows changes without a rebuild',
   });
 });
 
+describe('ResourceGraph: a temporary change leaves the caches of the graph as they were', () => {
+  const text = (image: string, hpa: boolean) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  selector: {matchLabels: {app: w}}\n  template:\n    metadata: {labels: {app: w}}\n    spec: {containers: [{name: a, image: ${image}}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: w}, ports: [{port: 80}]}\n` +
+    (hpa ? `---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: w}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: w}, minReplicas: 2, maxReplicas: 4}\n` : '');
+
+  it('answers from the changed graph inside, and hands back the same cached results after', () => {
+    const g = graphOf(text('x:1', false));
+    let computed = 0;
+    const memo = () => g.memo('default', 'test/images', () => (computed++, g.workloads('default').map((w) => w.template?.containers[0]?.image)));
+    const before = memo();
+    const lists = g.workloads('default');
+    const next = graphOf(text('x:2', false)).find('apps', 'Deployment', 'default', 'w')!;
+    assert.deepEqual(g.withChanges([next], memo), ['x:2'], 'inside: computed for the changed graph');
+    assert.equal(memo(), before, 'after: the very same result, not recomputed');
+    assert.equal(g.workloads('default'), lists, 'and the same lists');
+    assert.equal(computed, 2);
+    assert.equal(g.workloadsSelectedBy(g.service('default', 's')!)[0]?.template?.containers[0]?.image, 'x:1');
+  });
+
+  it('rebuilds what a change of wider reach dropped on the way (an HPA), and drops memos when a gateway changes', () => {
+    const g = graphOf(text('x:1', true));
+    const hpa = g.find('autoscaling', 'HorizontalPodAutoscaler', 'default', 'w')!;
+    const w = g.find('apps', 'Deployment', 'default', 'w') as Workload;
+    assert.equal(g.hpaFor(w)?.name, 'w');
+    assert.equal(g.withChanges([{ remove: hpa.key }], () => g.hpaFor(w)), undefined);
+    assert.equal(g.hpaFor(w)?.name, 'w', 'the index is right after the undo');
+    assert.equal(g.servicesSelecting(w).length, 1);
+    let computed = 0;
+    g.memo('default', 'test/gw', () => computed++);
+    const ingress = graphOf('apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec: {defaultBackend: {service: {name: s, port: {number: 80}}}}\n').find('networking.k8s.io', 'Ingress', 'default', 'i')!;
+    g.withChanges([ingress], () => g.memo('default', 'test/gw', () => computed++));
+    g.memo('default', 'test/gw', () => computed++);
+    assert.equal(computed, 3, 'gateways reach every namespace: their changes still drop memos');
+  });
+});
+
 describe('ResourceGraph: an update that keeps the selection swaps the object in place', () => {
   it('hands out the new version of a workload and of a Service', () => {
     const text = (image: string, note: string) =>
