@@ -13,7 +13,7 @@ import { loadAll } from 'js-yaml';
 import { makeCA, makeServingCert } from '../test/support/certs.ts';
 import { appManifest } from './generate.ts';
 import { median, percentile } from './stats.ts';
-import { runtimeFlags } from './runtime.ts';
+import { containerEnv, containerFlags } from './runtime.ts';
 
 const RATE = 500;
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
@@ -69,7 +69,8 @@ function reviewBodies(): string[] {
 }
 
 async function startServer(mode: Mode, certDir: string): Promise<{ child: ChildProcess; port: number; rss: Promise<number> }> {
-  const child = spawn(process.execPath, [...runtimeFlags(), new URL('./webhook-server.ts', import.meta.url).pathname, mode, certDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Both servers run with the container's flags and environment (the heap as in a pod with the chart's memory limit).
+  const child = spawn(process.execPath, [...containerFlags(), new URL('./webhook-server.ts', import.meta.url).pathname, mode, certDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...containerEnv() } });
   const lines = createInterface(child.stdout!);
   let resolveRss!: (n: number) => void;
   const rss = new Promise<number>((r) => (resolveRss = r));
