@@ -36,7 +36,14 @@ interface NamespaceIndex {
   /** Per-namespace results that rules derive from the graph (see `memo`). */
   memo: Map<string, unknown>;
   /** Results that depend only on objects of some kinds: kept while other kinds change. */
-  kindMemo: Map<string, { kinds: ReadonlySet<string>; values: Map<string, unknown> }>;
+  kindMemo: Map<string, KindMemo>;
+  /** During a temporary change (see setCachesAside): the set-aside kind memos, and the kinds that changed. */
+  aside?: { kindMemo: Map<string, KindMemo>; changed: ReadonlySet<string> };
+}
+
+interface KindMemo {
+  kinds: ReadonlySet<string>;
+  values: Map<string, unknown>;
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
@@ -109,18 +116,24 @@ export class ResourceGraph {
    */
   private setCachesAside(changes: Array<Model | { remove: string }>): (() => void) | undefined {
     const namespaces = new Set<string>();
+    const kinds = new Set<string>();
     for (const c of changes) {
       const r = 'remove' in c ? this.objects.get(c.remove) : c;
       if (!r) continue;
       if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) return undefined;
       namespaces.add(r.namespace);
+      kinds.add(r.kind);
       const previous = this.objects.get(r.key);
       if (previous) namespaces.add(previous.namespace);
     }
     const saved = [...namespaces].map((ns) => {
       const idx = this.derived.get(ns);
       const caches = idx ? { memo: idx.memo, kindMemo: idx.kindMemo, pdbsByWorkload: idx.pdbsByWorkload } : undefined;
-      if (idx) Object.assign(idx, { memo: new Map(), kindMemo: new Map(), pdbsByWorkload: new Map() });
+      // Results that read only kinds the change leaves alone are the same either way: shared, not set
+      // aside (and those first computed during the change are kept, see memo).
+      const kindMemo = new Map<string, KindMemo>();
+      for (const [signature, m] of idx?.kindMemo ?? []) kindMemo.set(signature, [...kinds].some((k) => m.kinds.has(k)) ? { kinds: m.kinds, values: new Map() } : m);
+      if (idx) Object.assign(idx, { memo: new Map(), kindMemo, pdbsByWorkload: new Map(), aside: { kindMemo: idx.kindMemo, changed: kinds } });
       const lists = this.listCache.get(ns);
       if (lists) this.listCache.set(ns, new Map(lists));
       return { ns, idx, caches, lists };
@@ -129,6 +142,7 @@ export class ResourceGraph {
       for (const { ns, idx, caches, lists } of saved) {
         // An index still in place was patched and unpatched: it is right, and so are its caches. One
         // dropped on the way (a change of wider reach) is rebuilt when next asked for.
+        if (idx) delete idx.aside;
         if (idx && caches && this.derived.get(ns) === idx) Object.assign(idx, caches);
         else this.derived.delete(ns);
         if (lists) this.listCache.set(ns, lists);
@@ -511,7 +525,14 @@ export class ResourceGraph {
       // Kept until an object of one of these kinds changes in the namespace (or any gateway, for Ingress/routes).
       const signature = onlyKinds.join(',');
       let m = idx.kindMemo.get(signature);
-      if (!m) idx.kindMemo.set(signature, (m = { kinds: new Set(onlyKinds), values: new Map() }));
+      if (!m) {
+        // During a temporary change that none of these kinds is part of, the result holds for the graph
+        // as it is too: it goes where the set-aside memos are, to be found again after the change.
+        const real = idx.aside && !onlyKinds.some((k) => idx.aside?.changed.has(k)) ? idx.aside.kindMemo : undefined;
+        m = real?.get(signature) ?? { kinds: new Set(onlyKinds), values: new Map() };
+        real?.set(signature, m);
+        idx.kindMemo.set(signature, m);
+      }
       memo = m.values;
     }
     if (memo.has(key)) return memo.get(key) as T;
