@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { Watch } from '@kubernetes/client-node';
 import { KubeClient, objectPath } from '../src/cluster/client.ts';
+import { DEFAULT_WORKERS as WORKERS } from '../src/controller/index.ts';
 import { startControlPlane } from '../test/support/control-plane.ts';
 import { median, percentile } from './stats.ts';
 import { containerEnv, containerFlags } from './runtime.ts';
@@ -20,8 +20,6 @@ const APPS = Number(process.env.BENCH_CONTROLLER_APPS ?? 10_000);
 const INGRESS_EVERY = 5; // 2,000 Ingresses for 10,000 apps
 const NAMESPACES = 20;
 const CHANGES = 20;
-/** The controller's default number of workers (src/controller/index.ts), for the floor. */
-const WORKERS = 16;
 /** How often the controller's /metrics is read to see it idle: the resolution of "all written". */
 const SCRAPE_MS = 250;
 
@@ -202,11 +200,13 @@ export async function benchController(): Promise<ControllerBenchResult> {
       // Every event of this Service, with its resourceVersion, until the annotation follows the patch.
       const events: Array<{ at: number; rv: bigint; risk: string | undefined }> = [];
       let notify = () => {};
-      const ctl = await new Watch(cp.kubeConfig).watch(
+      const ctl = await client.watch(
         `/api/v1/namespaces/${ns}/services`,
         { fieldSelector: `metadata.name=${name}` },
-        (_type, obj: { metadata: { resourceVersion: string; annotations?: Record<string, string> } }) => {
-          events.push({ at: performance.now(), rv: BigInt(obj.metadata.resourceVersion), risk: obj.metadata.annotations?.['guard502.dev/risk'] });
+        (type, obj) => {
+          if (type !== 'ADDED' && type !== 'MODIFIED') return;
+          const meta = obj.metadata as { resourceVersion: string; annotations?: Record<string, string> };
+          events.push({ at: performance.now(), rv: BigInt(meta.resourceVersion), risk: meta.annotations?.['guard502.dev/risk'] });
           notify();
         },
         () => {},

@@ -94,6 +94,10 @@ interface KubeconfigFile {
   users?: Named<{ user?: Record<string, unknown> }>;
 }
 
+/** The kubeconfig fields read here; a user or cluster with any other is handed to client-node. */
+const USER_FIELDS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password']);
+const CLUSTER_FIELDS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The connection of a kubeconfig file's current context. */
@@ -110,9 +114,7 @@ export function fromKubeconfigFile(path: string): Connection {
     return s === undefined ? undefined : readFileSync(isAbsolute(s) ? s : join(dirname(path), s));
   };
   const data = (v: unknown) => (str(v) === undefined ? undefined : Buffer.from(v as string, 'base64'));
-  const known = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password']);
-  const knownCluster = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
-  if (Object.keys(user).some((k) => !known.has(k)) || Object.keys(cluster).some((k) => !knownCluster.has(k))) {
+  if (Object.keys(user).some((k) => !USER_FIELDS.has(k)) || Object.keys(cluster).some((k) => !CLUSTER_FIELDS.has(k))) {
     return fullConnection((kc) => kc.loadFromFile(path));
   }
   const settings: Settings = { server };

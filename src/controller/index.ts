@@ -24,6 +24,9 @@ import { WorkQueue } from './queue.ts';
 import { PolicyStatus } from './status.ts';
 import { Writer } from './writer.ts';
 
+/** Objects reconciled at once: writes wait on the API server, so more than one keeps it busy. */
+export const DEFAULT_WORKERS = 16;
+
 export interface ControllerDeps {
   client: KubeClient;
   cache: ClusterCache;
@@ -230,7 +233,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     status.stop();
   };
 
-  const workers = Array.from({ length: deps.workers ?? 16 }, () => worker());
+  const workers = Array.from({ length: deps.workers ?? DEFAULT_WORKERS }, () => worker());
   let elector: LeaderElector | undefined;
   if (deps.leaderElection?.enabled ?? true) {
     elector = new LeaderElector({

@@ -48,6 +48,12 @@ interface KindMemo {
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
 
+/** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
+function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
 export class ResourceGraph {
   private readonly objects = new Map<string, Model>();
   /** namespace → kind → key → object: lists by kind stay proportional to their result. */
@@ -220,9 +226,7 @@ export class ResourceGraph {
     }
     const selects = (s: Service, w: Workload) => {
       const labels = this.templateOf(w)?.labels;
-      if (s.selector === undefined || labels === undefined) return false;
-      for (const k in s.selector) if (labels[k] !== s.selector[k]) return false;
-      return true;
+      return s.selector !== undefined && labels !== undefined && selectorMatches(s.selector, labels);
     };
     const servicesOf = (w: Workload) => this.services(w.namespace).filter((s) => selects(s, w));
     const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateOnly(w) && selects(s, w)) : []);
@@ -404,17 +408,7 @@ export class ResourceGraph {
           break;
         }
         const candidates = first === undefined ? withLabels : (byLabel.get(`${first}=${selector[first]}`) ?? []);
-        for (const w of candidates) {
-          const labels = this.templateOf(w)?.labels as Readonly<Record<string, string>>;
-          let all = true;
-          for (const k in selector) {
-            if (labels[k] !== selector[k]) {
-              all = false;
-              break;
-            }
-          }
-          if (all) selected.push(w);
-        }
+        for (const w of candidates) if (selectorMatches(selector, this.templateOf(w)?.labels as Readonly<Record<string, string>>)) selected.push(w);
       }
       idx.workloadsByService.set(s.key, selected);
       for (const w of selected) {
@@ -613,25 +607,15 @@ export class ResourceGraph {
       if (this.objects.get(r.key) === r && !this.isTemplateOnly(r)) {
         for (const s of this.servicesSelecting(r)) addServiceNeighbours(s);
       } else if (labels) {
-        for (const s of this.services(r.namespace)) {
-          const selector = s.selector;
-          if (!selector) continue;
-          let all = true;
-          for (const k in selector) {
-            if (labels[k] !== selector[k]) {
-              all = false;
-              break;
-            }
-          }
-          if (all) addServiceNeighbours(s);
-        }
+        for (const s of this.services(r.namespace)) if (s.selector && selectorMatches(s.selector, labels)) addServiceNeighbours(s);
       }
       const rollout = this.rolloutReferencing(r);
       if (rollout) add(rollout);
     } else if (isServiceModel(r)) {
       addServiceNeighbours(r);
       for (const w of this.workloads(r.namespace)) {
-        if (r.selector && Object.entries(r.selector).every(([k, v]) => this.templateOf(w)?.labels[k] === v)) add(w);
+        const labels = this.templateOf(w)?.labels;
+        if (r.selector && labels && selectorMatches(r.selector, labels)) add(w);
       }
     } else if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
       for (const b of this.backendsFrom(r)) {
