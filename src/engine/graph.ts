@@ -46,7 +46,21 @@ interface KindMemo {
   values: Map<string, unknown>;
 }
 
+/** `memo`'s kind lists are constants of their callers: each is joined once. */
+const signatures = new WeakMap<readonly string[], string>();
+
+const PDBS_ONLY = ['PodDisruptionBudget'];
+
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
+
+/** Where the list cache keeps lists across all namespaces (no namespace is named so). */
+const EVERY_NAMESPACE = '\u0000*';
+
+/** Whether a cached list (by its cache key, `kind\0group`) holds objects of `kind`. */
+function listReads(listKey: string, kind: string): boolean {
+  const listed = listKey.slice(0, listKey.indexOf('\u0000'));
+  return listed === kind || (listed === '#workloads' && WORKLOAD_KINDS.includes(kind)) || (listed === '#services' && kind === 'Service');
+}
 
 /** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
 function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -140,18 +154,26 @@ export class ResourceGraph {
       const kindMemo = new Map<string, KindMemo>();
       for (const [signature, m] of idx?.kindMemo ?? []) kindMemo.set(signature, [...kinds].some((k) => m.kinds.has(k)) ? { kinds: m.kinds, values: new Map() } : m);
       if (idx) Object.assign(idx, { memo: new Map(), kindMemo, pdbsByWorkload: new Map(), aside: { kindMemo: idx.kindMemo, changed: kinds } });
-      const lists = this.listCache.get(ns);
-      if (lists) this.listCache.set(ns, new Map(lists));
-      return { ns, idx, caches, lists };
+      return { ns, idx, caches };
+    });
+    const lists = [...namespaces, EVERY_NAMESPACE].map((ns) => {
+      const before = this.listCache.get(ns);
+      if (before) this.listCache.set(ns, new Map(before));
+      return { ns, before };
     });
     return () => {
-      for (const { ns, idx, caches, lists } of saved) {
+      for (const { ns, idx, caches } of saved) {
         // An index still in place was patched and unpatched: it is right, and so are its caches. One
         // dropped on the way (a change of wider reach) is rebuilt when next asked for.
         if (idx) delete idx.aside;
         if (idx && caches && this.derived.get(ns) === idx) Object.assign(idx, caches);
         else this.derived.delete(ns);
-        if (lists) this.listCache.set(ns, lists);
+      }
+      for (const { ns, before } of lists) {
+        // Lists first made during the change, of kinds it left alone, hold for the graph as it is too.
+        const kept = before ?? new Map<string, readonly Model[]>();
+        for (const [k, list] of this.listCache.get(ns) ?? []) if (!kept.has(k) && ![...kinds].some((kind) => listReads(k, kind))) kept.set(k, list);
+        if (kept.size > 0) this.listCache.set(ns, kept);
         else this.listCache.delete(ns);
       }
     };
@@ -289,8 +311,8 @@ export class ResourceGraph {
   }
 
   /**
-   * Lists of one namespace, by kind (and group), kept until an object of that kind
-   * changes there: rules ask the same questions once per object. Frozen, since
+   * Lists of one namespace (or of all, under EVERY_NAMESPACE), by kind (and group), kept until an
+   * object of that kind changes there: rules ask the same questions once per object. Frozen, since
    * they are shared.
    */
   private readonly listCache = new Map<string, Map<string, readonly Model[]>>();
@@ -305,19 +327,15 @@ export class ResourceGraph {
   }
 
   private dropLists(r: Model): void {
-    const kinds = this.listCache.get(r.namespace);
-    if (!kinds) return;
-    const derived = WORKLOAD_KINDS.includes(r.kind) ? '#workloads' : r.kind === 'Service' ? '#services' : undefined;
-    for (const k of kinds.keys()) {
-      const kind = k.slice(0, k.indexOf('\u0000'));
-      if (kind === r.kind || kind === derived) kinds.delete(k);
+    for (const ns of [r.namespace, EVERY_NAMESPACE]) {
+      const kinds = this.listCache.get(ns);
+      if (kinds) for (const k of kinds.keys()) if (listReads(k, r.kind)) kinds.delete(k);
     }
   }
 
   /** Objects of a kind, in one namespace or everywhere. `group` undefined matches any group. */
   list(kind: string, group?: string, namespace?: string): Model[] {
-    if (namespace !== undefined) return this.cachedList(namespace, kind, group ?? '*', () => this.collectList(kind, group, namespace));
-    return this.collectList(kind, group, namespace);
+    return this.cachedList(namespace ?? EVERY_NAMESPACE, kind, group ?? '*', () => this.collectList(kind, group, namespace));
   }
 
   private collectList(kind: string, group: string | undefined, namespace: string | undefined): Model[] {
@@ -336,12 +354,12 @@ export class ResourceGraph {
       for (const kind of WORKLOAD_KINDS) for (const r of this.list(kind, undefined, namespace)) if (isWorkload(r)) out.push(r);
       return out;
     };
-    return namespace === undefined ? collect() : this.cachedList(namespace, '#workloads', '', collect);
+    return this.cachedList(namespace ?? EVERY_NAMESPACE, '#workloads', '', collect);
   }
 
   services(namespace?: string): Service[] {
     const collect = () => this.list('Service', '', namespace).filter(isServiceModel);
-    return namespace === undefined ? collect() : this.cachedList(namespace, '#services', '', collect);
+    return this.cachedList(namespace ?? EVERY_NAMESPACE, '#services', '', collect);
   }
 
   service(namespace: string, name: string): Service | undefined {
@@ -502,22 +520,23 @@ export class ResourceGraph {
         out.set(key, [...(out.get(key) ?? []), p]);
       }
       return out;
-    }, ['PodDisruptionBudget']);
+    }, PDBS_ONLY);
   }
 
   /**
    * Memoizes a result a rule derives from one namespace's objects (and from
    * gateways anywhere), so that per-object evaluation does not redo per-namespace
    * work. Dropped when anything in the namespace, or any Ingress or route, changes —
-   * or, with `onlyKinds`, only when an object of those kinds does (the result must
-   * read nothing else). `key` must name the rule and the question.
+   * or, with `onlyKinds` (a constant of the caller), only when an object of those kinds
+   * does (the result must read nothing else). `key` must name the rule and the question.
    */
   memo<T>(namespace: string, key: string, compute: () => T, onlyKinds?: readonly string[]): T {
     const idx = this.index(namespace);
     let memo = idx.memo;
     if (onlyKinds) {
       // Kept until an object of one of these kinds changes in the namespace (or any gateway, for Ingress/routes).
-      const signature = onlyKinds.join(',');
+      let signature = signatures.get(onlyKinds);
+      if (signature === undefined) signatures.set(onlyKinds, (signature = onlyKinds.join(',')));
       let m = idx.kindMemo.get(signature);
       if (!m) {
         // During a temporary change that none of these kinds is part of, the result holds for the graph

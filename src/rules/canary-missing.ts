@@ -46,6 +46,9 @@ function sameTrafficSplitByRequest(a: Json | undefined, b: Json | undefined): bo
   return (x.byRequest || y.byRequest) && [...x.paths].some((p) => y.paths.has(p));
 }
 
+/** What `ingressFacts` reads (see ResourceGraph.memo). */
+const INGRESSES_ONLY = ['Ingress'];
+
 /** What the Ingresses of a namespace say about canaries, computed once per namespace. */
 function ingressFacts(graph: ResourceGraph, ns: string): { ingresses: Resource[]; canaries: Resource[]; albWeighted: Set<string> } {
   const ingresses = graph.list('Ingress', undefined, ns).filter(isIngressResource);
@@ -106,7 +109,7 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   }
 
   // ingress-nginx canary: a canary Ingress to this workload, or one sharing a host with an Ingress reaching it.
-  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns), ['Ingress']);
+  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns), INGRESSES_ONLY);
   if (canaries.length > 0) {
     const reaching = ingresses.filter((i) => graph.backendsFrom(i).some((b) => names.has(b.serviceName)));
     if (reaching.some((i) => canaries.includes(i))) return 'canary Ingress';

@@ -38,14 +38,13 @@ export default defineRule({
   evaluate(ing, graph) {
     if (!isIngressResource(ing)) return [];
     const hits: RuleHit[] = [];
-    const existing = graph.services(ing.namespace).map((s) => s.name);
     for (const b of graph.backendsFrom(ing)) {
       if (graph.service(b.serviceNamespace, b.serviceName)) continue;
       if (isAlbAction(b) || graph.generatedService(b.serviceNamespace, b.serviceName)) continue;
       if (operatorMadeService(graph, b.serviceNamespace, b.serviceName)) continue;
       if (sameNameElsewhere(graph, ing, b.serviceNamespace, b.serviceName)) continue;
       const v1beta1 = b.portPath.endsWith('.servicePort');
-      const guess = closestName(b.serviceName, existing);
+      const guess = closestName(b.serviceName, graph.services(ing.namespace).map((s) => s.name));
       const where = b.path === 'spec.defaultBackend' || b.path === 'spec.backend' ? 'the default backend' : 'this path';
       hits.push({
         path: v1beta1 ? `${b.path}.serviceName` : `${b.path}.service.name`,

@@ -27,8 +27,14 @@ function servedAsHttp(s: ServedContainer, probe: Probe): boolean {
   });
 }
 
+/**
+ * Handler and timing alike. The model's fields derive from the raw probe, so a difference there is a
+ * difference in the probe: most pairs part on those, before both are serialized.
+ */
 function sameAs(a: Probe, b: Probe | undefined): boolean {
-  return b !== undefined && a.handlerJson === b.handlerJson;
+  if (b === undefined) return false;
+  if (a.handler !== b.handler || a.port !== b.port || a.httpPath !== b.httpPath || a.periodSeconds !== b.periodSeconds || a.failureThreshold !== b.failureThreshold) return false;
+  return a.handlerJson === b.handlerJson;
 }
 
 export default defineRule({
@@ -61,20 +67,20 @@ export default defineRule({
     for (const s of servedContainers(w, graph)) {
       const p = s.container.readinessProbe;
       if (!p) continue;
-      const httpFix = fixWithYaml(`Probe the app over HTTP in container ${s.container.name}:`, { readinessProbe: { httpGet: { path: '/ready', port: suggestedProbePort(s) }, periodSeconds: 5 } });
+      const httpFix = () => fixWithYaml(`Probe the app over HTTP in container ${s.container.name}:`, { readinessProbe: { httpGet: { path: '/ready', port: suggestedProbePort(s) }, periodSeconds: 5 } });
       if (p.handler === 'tcpSocket' && servedAsHttp(s, p)) {
         hits.push({
           path: `${p.path}.tcpSocket`,
           message:
             `The readiness probe of container ${s.container.name} (${workloadName(w)}) only opens a TCP connection to a port served as HTTP: ` +
             'a hung or failing app still passes, and keeps receiving requests.',
-          fix: httpFix,
+          fix: httpFix(),
         });
       } else if (p.handler === 'exec' && p.command && execIsAlwaysTrue(p.command)) {
         hits.push({
           path: `${p.path}.exec.command`,
           message: `The readiness probe of container ${s.container.name} (${workloadName(w)}) runs ${JSON.stringify(p.command.join(' '))}, which succeeds whatever the app does.`,
-          fix: httpFix,
+          fix: httpFix(),
         });
       } else if (sameAs(p, s.container.livenessProbe)) {
         hits.push({

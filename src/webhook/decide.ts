@@ -125,14 +125,13 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const after = graph.withChanges([self], () => {
     graph.affected(self).forEach((n) => keys.add(n.key));
     keys.delete(self.key);
-    return {
-      result: evaluate(graph, self, present(graph, keys), policies, rules),
-      rollbackTo: isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined,
-    };
+    return evaluate(graph, self, present(graph, keys), policies, rules);
   });
-  // Most admissions find nothing to show: then there is nothing to compare with the state before.
-  const needsBefore = after.result.findings.some((f) => f.action === 'deny' || f.action === 'warn');
-  const before: CheckResult = needsBefore ? inBefore(() => evaluate(graph, previous, present(graph, keys), policies, rules)) : { findings: [], suppressed: [], failures: [] };
+  // Most admissions find nothing to show: then there is nothing to compare with the state before,
+  // and no denial a rollback would turn into a warning (ReplicaSets are not touched by the change).
+  const shows = after.findings.some((f) => f.action === 'deny' || f.action === 'warn');
+  const rollbackTo = shows && isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined;
+  const before: CheckResult = shows ? inBefore(() => evaluate(graph, previous, present(graph, keys), policies, rules)) : { findings: [], suppressed: [], failures: [] };
 
   const known = new Set(before.findings.map(findingKey));
   // Neighbours that were already failing (a blocking finding before this change): a change
@@ -140,14 +139,14 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const failing = new Set(before.findings.filter((f) => f.action === 'deny').map((f) => `${f.resource.kind}|${f.resource.namespace}|${f.resource.name}`));
   const shown: JudgedFinding[] = [];
   const audited: JudgedFinding[] = [];
-  for (const f of after.result.findings) {
+  for (const f of after.findings) {
     const neighbour = f.resource.kind !== self.kind || f.resource.name !== self.name || f.resource.namespace !== self.namespace;
     const existed = known.has(findingKey(f));
     // A neighbour's own debt is not this change's business (and, unless compared, neither are its info findings).
-    if (neighbour && (existed || (!needsBefore && f.action === 'audit'))) continue;
+    if (neighbour && (existed || (!shows && f.action === 'audit'))) continue;
     const j: JudgedFinding = { ...f, neighbour };
     if (j.action === 'deny') {
-      if (after.rollbackTo) j.downgraded = 'rollback';
+      if (rollbackTo) j.downgraded = 'rollback';
       else if (f.missingReference) j.downgraded = 'missing-reference';
       else if (existed) j.downgraded = 'ratchet';
       else if (neighbour && failing.has(`${f.resource.kind}|${f.resource.namespace}|${f.resource.name}`)) j.downgraded = 'already-failing';
@@ -156,8 +155,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
     if (j.action === 'audit') audited.push(j);
     else if (j.action === 'deny' || j.action === 'warn') shown.push(j);
   }
-  const failures = after.result.failures;
-  const base = { audited, failures, object: self, policy, ...(after.rollbackTo ? { rollbackTo: after.rollbackTo } : {}) };
+  const failures = after.failures;
+  const base = { audited, failures, object: self, policy, ...(rollbackTo ? { rollbackTo } : {}) };
   if (failures.length > 0) {
     const note = failures.map((x) => `rule ${x.rule} failed on ${x.resource.kind}/${x.resource.name}: ${x.message}`).join('; ');
     return { ...base, decision: policy.onError === 'allow' ? 'error-allowed' : 'error-denied', findings: shown, note };
