@@ -1,9 +1,9 @@
 // A webhook process for the benchmark: `guard502` runs the real server (graph of
-// 2,400 apps in 40 namespaces as its cluster context, JSON logs to /dev/null);
+// 2,400 apps in 40 namespaces as its cluster context, JSON logs written to /dev/null);
 // `noop` is the floor: the same TLS certificate on node:https, reading the body
 // and echoing the uid with `allowed: true`. Prints `PORT n`, then on SIGTERM
 // prints `RSS bytes` and exits.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { openSync, readFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +29,15 @@ function clusterGraph(): ResourceGraph {
   return graph;
 }
 
+/**
+ * Where the logs go: nowhere, but written as in the container, where stdout is a pipe that Node
+ * writes synchronously — one write per line on the main thread, no worker thread involved.
+ */
+function devNull(): NodeJS.WritableStream {
+  const fd = openSync('/dev/null', 'w');
+  return { write: (line: string) => (writeSync(fd, line), true) } as unknown as NodeJS.WritableStream;
+}
+
 let port: number;
 if (mode === 'noop') {
   const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
@@ -48,7 +57,7 @@ if (mode === 'noop') {
   const server = await startWebhookServer({
     context: { graph, synced: true, policies: () => [] },
     rules: RULES,
-    log: createLogger({ destination: createWriteStream('/dev/null') }),
+    log: createLogger({ destination: devNull() }),
     registry: new Registry(),
     port: 0,
     host: '127.0.0.1',
