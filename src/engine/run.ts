@@ -8,7 +8,7 @@ import type { ResourceGraph } from './graph.ts';
 import { isWorkload, type Model } from './model.ts';
 import { defaultParams, type Rule } from './rule.ts';
 import { matches } from './selectors.ts';
-import type { Finding, ObjectRef, Severity } from './types.ts';
+import type { Finding, ObjectRef, RuleHit, Severity } from './types.ts';
 import type { Action, Policy } from '../policy/policy.ts';
 
 export interface CheckedFinding extends Finding {
@@ -99,6 +99,13 @@ function planFor(policy: Policy, all: readonly Rule[], live: boolean): Plan {
   return plan;
 }
 
+/** The finding with its fix; one given as a function is built when first read, and once. */
+function withFix<T extends object>(finding: T, fix: RuleHit['fix']): T & { fix: string } {
+  if (typeof fix === 'string') return Object.assign(finding, { fix });
+  let text: string | undefined;
+  return Object.defineProperty(finding, 'fix', { get: () => (text ??= fix()), enumerable: true, configurable: true }) as T & { fix: string };
+}
+
 export function check(graph: ResourceGraph, objects: Iterable<Model>, options: CheckOptions): CheckResult {
   const result: CheckResult = { findings: [], suppressed: [], failures: [] };
   const { policy } = options;
@@ -145,18 +152,22 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
           suppress('exemption', exemption.reason);
           continue;
         }
-        result.findings.push({
-          rule: rule.id,
-          severity,
-          resource: object.ref,
-          path: hit.path,
-          message: hit.message,
-          fix: hit.fix,
-          shape: rule.shape,
-          ...(object.source ? { source: object.source } : {}),
-          ...(hit.missingReference ? { missingReference: true } : {}),
-          action,
-        });
+        result.findings.push(
+          withFix(
+            {
+              rule: rule.id,
+              severity,
+              resource: object.ref,
+              path: hit.path,
+              message: hit.message,
+              shape: rule.shape,
+              ...(object.source ? { source: object.source } : {}),
+              ...(hit.missingReference ? { missingReference: true } : {}),
+              action,
+            },
+            hit.fix,
+          ),
+        );
       }
     }
   }

@@ -33,8 +33,13 @@ export interface RuleHit {
   /** Field path inside the object, e.g. `spec.template.spec.containers[0].readinessProbe`. */
   path: string;
   message: string;
-  /** The concrete change to make, preferably as YAML. */
-  fix: string;
+  /**
+   * The concrete change to make, preferably as YAML. A function when the text costs something to
+   * build and the hit is often not shown (an info finding the webhook only audits): the runner
+   * builds it when the finding's `fix` is first read. It must read nothing from the graph: the
+   * webhook's temporary state is gone by then.
+   */
+  fix: string | (() => string);
   /**
    * The hit exists only because an object it refers to is absent from the graph.
    * Offline `--partial` drops these; the webhook never denies on them, since

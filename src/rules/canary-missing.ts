@@ -199,16 +199,19 @@ export default defineRule({
         `${workloadName(w)} serves Service ${front.service.name} (reached by ${gatewayLabel(front)}) and no canary covers it: ` +
         'every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone ' +
         'before anyone can stop it.',
-      fix: fixWithYaml('Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):', {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Rollout',
-        metadata: { name: w.name },
-        spec: {
-          replicas,
-          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name, scaleDown: 'progressively' },
-          strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 50 }, { pause: { duration: '5m' } }] } },
-        },
-      }),
+      // Rendered only when shown (this info finding is mostly audited), from values read now: the
+      // graph may have moved on by then.
+      fix: () =>
+        fixWithYaml('Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):', {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: { name: w.name },
+          spec: {
+            replicas,
+            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name, scaleDown: 'progressively' },
+            strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 50 }, { pause: { duration: '5m' } }] } },
+          },
+        }),
     };
     return [hit];
   },

@@ -60,7 +60,8 @@ export default defineRule({
         `${workloadName(w)} serves Service ${front.service.name} (reached by ${gatewayLabel(front)}) and its minReadySeconds ${value}: ` +
         'a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already ' +
         'replaced working pods and the gateway meets restarting ones.',
-      fix: fixWithYaml('Let new pods stay ready for a while before the rollout moves on:', { spec: { minReadySeconds: Math.max(SUGGESTED, params.minSeconds) } }),
+      fix: () =>
+        fixWithYaml('Let new pods stay ready for a while before the rollout moves on:', { spec: { minReadySeconds: Math.max(SUGGESTED, params.minSeconds) } }),
     };
     return [hit];
   },

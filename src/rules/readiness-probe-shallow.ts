@@ -74,13 +74,13 @@ export default defineRule({
           message:
             `The readiness probe of container ${s.container.name} (${workloadName(w)}) only opens a TCP connection to a port served as HTTP: ` +
             'a hung or failing app still passes, and keeps receiving requests.',
-          fix: httpFix(),
+          fix: httpFix,
         });
       } else if (p.handler === 'exec' && p.command && execIsAlwaysTrue(p.command)) {
         hits.push({
           path: `${p.path}.exec.command`,
           message: `The readiness probe of container ${s.container.name} (${workloadName(w)}) runs ${JSON.stringify(p.command.join(' '))}, which succeeds whatever the app does.`,
-          fix: httpFix(),
+          fix: httpFix,
         });
       } else if (sameAs(p, s.container.livenessProbe)) {
         hits.push({

@@ -144,7 +144,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
     const existed = known.has(findingKey(f));
     // A neighbour's own debt is not this change's business (and, unless compared, neither are its info findings).
     if (neighbour && (existed || (!shows && f.action === 'audit'))) continue;
-    const j: JudgedFinding = { ...f, neighbour };
+    // Annotated in place, not copied: a copy would build fixes that are never shown (see RuleHit.fix).
+    const j: JudgedFinding = Object.assign(f, { neighbour });
     if (j.action === 'deny') {
       if (rollbackTo) j.downgraded = 'rollback';
       else if (f.missingReference) j.downgraded = 'missing-reference';
