@@ -49,7 +49,10 @@ ENV MALLOC_ARENA_MAX=2
 # generation at the sites that build models and lists; afterwards the same sites
 # build each admission's short-lived objects, which then pile up there and call
 # for full collections (about one a second under load, pausing admissions)
-# instead of dying young. The benchmarks run the servers with these flags and
+# instead of dying young. One V8 background thread instead of four: V8's
+# concurrent marking and compilation otherwise take every core a small pod
+# has, and admissions wait for the CPU while they run (10–100 ms stalls under
+# load on two cores). The benchmarks run the servers with these flags and
 # environment (bench/runtime.ts reads them here).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "--max-old-space-size-percentage=40", "/app/bin/guard502.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "--v8-pool-size=1", "--max-old-space-size-percentage=40", "/app/bin/guard502.js"]
 CMD ["serve"]
