@@ -99,11 +99,23 @@ function planFor(policy: Policy, all: readonly Rule[], live: boolean): Plan {
   return plan;
 }
 
+/** Where a finding keeps the function that builds its fix, then the text it built. */
+const FIX = Symbol('fix');
+
+/**
+ * One getter for every lazy fix. V8 keys an object's hidden class on its accessors: a getter made
+ * per finding would give each finding a class of its own, allocated in the old generation, and
+ * fill it with garbage that only a full collection clears.
+ */
+function lazyFix(this: { [FIX]: string | (() => string) }): string {
+  const f = this[FIX];
+  return typeof f === 'string' ? f : (this[FIX] = f());
+}
+
 /** The finding with its fix; one given as a function is built when first read, and once. */
 function withFix<T extends object>(finding: T, fix: RuleHit['fix']): T & { fix: string } {
   if (typeof fix === 'string') return Object.assign(finding, { fix });
-  let text: string | undefined;
-  return Object.defineProperty(finding, 'fix', { get: () => (text ??= fix()), enumerable: true, configurable: true }) as T & { fix: string };
+  return Object.defineProperty(Object.assign(finding, { [FIX]: fix }), 'fix', { get: lazyFix, enumerable: true, configurable: true }) as unknown as T & { fix: string };
 }
 
 export function check(graph: ResourceGraph, objects: Iterable<Model>, options: CheckOptions): CheckResult {
