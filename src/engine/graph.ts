@@ -29,8 +29,8 @@ interface NamespaceIndex {
   servicesByWorkload: Map<string, Service[]>;
   /** Deployment name → the Rollout that uses it as its template (`workloadRef`). */
   rolloutByTemplate: Map<string, Workload>;
-  /** `Kind/name` of a scale target → its HorizontalPodAutoscaler. */
-  hpaByTarget: Map<string, Resource>;
+  /** Kind → name of a scale target → its HorizontalPodAutoscaler (two levels: no key strings to build per question). */
+  hpaByTarget: Map<string, Map<string, Resource>>;
   /** Workload key → the PodDisruptionBudgets selecting its pods. */
   pdbsByWorkload: Map<string, Resource[]>;
   /** Per-namespace results that rules derive from the graph (see `memo`). */
@@ -396,7 +396,10 @@ export class ResourceGraph {
     for (const r of all) if (r.workloadRef?.kind === 'Deployment') idx.rolloutByTemplate.set(r.workloadRef.name, r);
     for (const h of this.list('HorizontalPodAutoscaler', 'autoscaling', namespace)) {
       const ref = dig(h.raw, 'spec', 'scaleTargetRef');
-      if (isObject(ref) && typeof ref.kind === 'string' && typeof ref.name === 'string') idx.hpaByTarget.set(`${ref.kind}/${ref.name}`, h);
+      if (!isObject(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
+      let byName = idx.hpaByTarget.get(ref.kind);
+      if (!byName) idx.hpaByTarget.set(ref.kind, (byName = new Map()));
+      byName.set(ref.name, h);
     }
     // The index is stored before selection is computed, since templateOf/isTemplateOnly consult it.
     this.derived.set(namespace, idx);
@@ -484,7 +487,7 @@ export class ResourceGraph {
 
   /** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
   hpaFor(w: Workload): Resource | undefined {
-    return this.index(w.namespace).hpaByTarget.get(`${w.kind}/${w.name}`);
+    return this.index(w.namespace).hpaByTarget.get(w.kind)?.get(w.name);
   }
 
   /** PodDisruptionBudgets whose selector matches the workload's pods. */
@@ -551,6 +554,20 @@ export class ResourceGraph {
     if (memo.has(key)) return memo.get(key) as T;
     const value = compute();
     memo.set(key, value);
+    return value;
+  }
+
+  /**
+   * `memo` for a question about one object: kept and dropped with the namespace's other memos,
+   * looked up by the object itself rather than by a key string built for every question.
+   */
+  memoOf<T>(r: Model, question: string, compute: () => T): T {
+    const memo = this.index(r.namespace).memo;
+    let answers = memo.get(question) as Map<Model, unknown> | undefined;
+    if (!answers) memo.set(question, (answers = new Map()));
+    if (answers.has(r)) return answers.get(r) as T;
+    const value = compute();
+    answers.set(r, value);
     return value;
   }
 

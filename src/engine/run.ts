@@ -43,10 +43,6 @@ export interface CheckOptions {
   live?: boolean;
 }
 
-export function appliesTo(rule: Rule, object: Model): boolean {
-  return rule.targets.some((t) => (t === 'workload' ? isWorkload(object) : t === object.kind));
-}
-
 /** Why an object's namespace is not checked under this policy, or undefined when it is. */
 export function namespaceSkipReason(policy: Policy, graph: ResourceGraph, namespace: string): string | undefined {
   if (namespace === '') return undefined;
@@ -99,7 +95,7 @@ function planFor(policy: Policy, all: readonly Rule[], live: boolean): Plan {
   return plan;
 }
 
-/** Where a finding keeps the function that builds its fix, then the text it built. */
+/** Where a finding whose fix is given as a function keeps it, then the text it built (when first read, once). */
 const FIX = Symbol('fix');
 
 /**
@@ -112,10 +108,18 @@ function lazyFix(this: { [FIX]: string | (() => string) }): string {
   return typeof f === 'string' ? f : (this[FIX] = f());
 }
 
-/** The finding with its fix; one given as a function is built when first read, and once. */
-function withFix<T extends object>(finding: T, fix: RuleHit['fix']): T & { fix: string } {
-  if (typeof fix === 'string') return Object.assign(finding, { fix });
-  return Object.defineProperty(Object.assign(finding, { [FIX]: fix }), 'fix', { get: lazyFix, enumerable: true, configurable: true }) as unknown as T & { fix: string };
+/** Why a hit is not reported, if it is not: the policy turns its rule off, an annotation or an exemption silences it. */
+function suppression(rule: Rule, object: Model, action: Action, ignores: ReadonlySet<string>, policy: Policy): Pick<Suppression, 'by' | 'reason'> | undefined {
+  if (action === 'off') return { by: 'policy', reason: `rule ${rule.id} is off in policy ${policy.name}` };
+  if (ignores.has(rule.id)) return { by: 'annotation', reason: object.annotations[ANNOTATION_IGNORE_REASON] ?? `${ANNOTATION_IGNORE} annotation` };
+  const exemption = policy.exemptions.find(
+    (e) =>
+      (e.rules.length === 0 || e.rules.includes(rule.id)) &&
+      (e.namespace === undefined || e.namespace === object.namespace) &&
+      (e.kind === undefined || e.kind === object.kind) &&
+      (e.name === undefined || e.name === object.name),
+  );
+  return exemption ? { by: 'exemption', reason: exemption.reason } : undefined;
 }
 
 export function check(graph: ResourceGraph, objects: Iterable<Model>, options: CheckOptions): CheckResult {
@@ -131,8 +135,8 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
     const applicable = isWorkload(object) ? (byTarget.get('workload') ?? []) : (byTarget.get(object.kind) ?? []);
     if (applicable.length === 0) continue;
     const ignores = policy.allowIgnoreAnnotations && object.annotations[ANNOTATION_IGNORE] !== undefined ? ignoredRules(object) : none;
+    // The plan grouped rules by target: each of these applies to the object.
     for (const rule of applicable) {
-      if (!appliesTo(rule, object)) continue;
       let hits;
       try {
         hits = rule.evaluate(object, graph, params.get(rule.id) as never);
@@ -143,43 +147,29 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
       for (const hit of hits) {
         const severity = policy.rules[rule.id]?.severity ?? hit.severity ?? rule.severity;
         const action = actionFor(rule, severity, policy);
-        const suppress = (by: Suppression['by'], reason: string) =>
-          result.suppressed.push({ rule: rule.id, resource: object.ref, path: hit.path, by, reason });
-        if (action === 'off') {
-          suppress('policy', `rule ${rule.id} is off in policy ${policy.name}`);
+        const suppressedBy = suppression(rule, object, action, ignores, policy);
+        if (suppressedBy) {
+          result.suppressed.push({ rule: rule.id, resource: object.ref, path: hit.path, ...suppressedBy });
           continue;
         }
-        if (ignores.has(rule.id)) {
-          suppress('annotation', object.annotations[ANNOTATION_IGNORE_REASON] ?? `${ANNOTATION_IGNORE} annotation`);
-          continue;
+        const finding: CheckedFinding & { [FIX]?: RuleHit['fix'] } = {
+          rule: rule.id,
+          severity,
+          resource: object.ref,
+          path: hit.path,
+          message: hit.message,
+          fix: '',
+          shape: rule.shape,
+          action,
+        };
+        if (object.source) finding.source = object.source;
+        if (hit.missingReference) finding.missingReference = true;
+        if (typeof hit.fix === 'string') finding.fix = hit.fix;
+        else {
+          finding[FIX] = hit.fix;
+          Object.defineProperty(finding, 'fix', { get: lazyFix, enumerable: true, configurable: true });
         }
-        const exemption = policy.exemptions.find(
-          (e) =>
-            (e.rules.length === 0 || e.rules.includes(rule.id)) &&
-            (e.namespace === undefined || e.namespace === object.namespace) &&
-            (e.kind === undefined || e.kind === object.kind) &&
-            (e.name === undefined || e.name === object.name),
-        );
-        if (exemption) {
-          suppress('exemption', exemption.reason);
-          continue;
-        }
-        result.findings.push(
-          withFix(
-            {
-              rule: rule.id,
-              severity,
-              resource: object.ref,
-              path: hit.path,
-              message: hit.message,
-              shape: rule.shape,
-              ...(object.source ? { source: object.source } : {}),
-              ...(hit.missingReference ? { missingReference: true } : {}),
-              action,
-            },
-            hit.fix,
-          ),
-        );
+        result.findings.push(finding);
       }
     }
   }

@@ -167,7 +167,7 @@ export function isMetricsOnly(s: Service): boolean {
  */
 export function exposures(w: Workload, graph: ResourceGraph): Exposure[] {
   // Most workload rules ask this first: once per workload and graph state.
-  return graph.memo(w.namespace, `exposures/${w.key}`, () => computeExposures(w, graph));
+  return graph.memoOf(w, 'exposures', () => computeExposures(w, graph));
 }
 
 function computeExposures(w: Workload, graph: ResourceGraph): Exposure[] {
@@ -204,7 +204,7 @@ export interface ServiceCapacity {
 
 /** The pods behind a Service, across every workload it selects (canary pairs share a Service). */
 export function serviceCapacity(service: Service, graph: ResourceGraph): ServiceCapacity {
-  return graph.memo(service.namespace, `service-capacity/${service.key}`, () => computeServiceCapacity(service, graph));
+  return graph.memoOf(service, 'service-capacity', () => computeServiceCapacity(service, graph));
 }
 
 function computeServiceCapacity(service: Service, graph: ResourceGraph): ServiceCapacity {

@@ -19,7 +19,7 @@ export interface ServedContainer {
 
 export function servedContainers(w: Workload, graph: ResourceGraph): ServedContainer[] {
   // Six rules ask this of every workload: compute it once per workload and graph state.
-  return graph.memo(w.namespace, `served-containers/${w.key}`, () => computeServed(w, graph));
+  return graph.memoOf(w, 'served-containers', () => computeServed(w, graph));
 }
 
 function computeServed(w: Workload, graph: ResourceGraph): ServedContainer[] {
