@@ -56,9 +56,8 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Po
 /** Where the list cache keeps lists across all namespaces (no namespace is named so). */
 const EVERY_NAMESPACE = '\u0000*';
 
-/** Whether a cached list (by its cache key, `kind\0group`) holds objects of `kind`. */
-function listReads(listKey: string, kind: string): boolean {
-  const listed = listKey.slice(0, listKey.indexOf('\u0000'));
+/** Whether cached lists of `listed` (a kind, or the derived #workloads and #services) hold objects of `kind`. */
+function listReads(listed: string, kind: string): boolean {
   return listed === kind || (listed === '#workloads' && WORKLOAD_KINDS.includes(kind)) || (listed === '#services' && kind === 'Service');
 }
 
@@ -156,6 +155,7 @@ export class ResourceGraph {
       if (idx) Object.assign(idx, { memo: new Map(), kindMemo, pdbsByWorkload: new Map(), aside: { kindMemo: idx.kindMemo, changed: kinds } });
       return { ns, idx, caches };
     });
+    // Lists are set aside by kind: a kind's lists by group stay shared unless the change drops them.
     const lists = [...namespaces, EVERY_NAMESPACE].map((ns) => {
       const before = this.listCache.get(ns);
       if (before) this.listCache.set(ns, new Map(before));
@@ -171,8 +171,8 @@ export class ResourceGraph {
       }
       for (const { ns, before } of lists) {
         // Lists first made during the change, of kinds it left alone, hold for the graph as it is too.
-        const kept = before ?? new Map<string, readonly Model[]>();
-        for (const [k, list] of this.listCache.get(ns) ?? []) if (!kept.has(k) && ![...kinds].some((kind) => listReads(k, kind))) kept.set(k, list);
+        const kept = before ?? new Map<string, Map<string, readonly Model[]>>();
+        for (const [listed, groups] of this.listCache.get(ns) ?? []) if (!kept.has(listed) && ![...kinds].some((kind) => listReads(listed, kind))) kept.set(listed, groups);
         if (kept.size > 0) this.listCache.set(ns, kept);
         else this.listCache.delete(ns);
       }
@@ -311,25 +311,26 @@ export class ResourceGraph {
   }
 
   /**
-   * Lists of one namespace (or of all, under EVERY_NAMESPACE), by kind (and group), kept until an
-   * object of that kind changes there: rules ask the same questions once per object. Frozen, since
-   * they are shared.
+   * Lists of one namespace (or of all, under EVERY_NAMESPACE), by listed kind and group, kept until
+   * an object of that kind changes there: rules ask the same questions once per object. Frozen,
+   * since they are shared.
    */
-  private readonly listCache = new Map<string, Map<string, readonly Model[]>>();
+  private readonly listCache = new Map<string, Map<string, Map<string, readonly Model[]>>>();
 
-  private cachedList<T extends Model>(namespace: string, kind: string, key: string, compute: () => T[]): T[] {
+  private cachedList<T extends Model>(namespace: string, kind: string, group: string, compute: () => T[]): T[] {
     let kinds = this.listCache.get(namespace);
     if (!kinds) this.listCache.set(namespace, (kinds = new Map()));
-    const k = `${kind}\u0000${key}`;
-    let list = kinds.get(k);
-    if (!list) kinds.set(k, (list = Object.freeze(compute())));
+    let groups = kinds.get(kind);
+    if (!groups) kinds.set(kind, (groups = new Map()));
+    let list = groups.get(group);
+    if (!list) groups.set(group, (list = Object.freeze(compute())));
     return list as T[];
   }
 
   private dropLists(r: Model): void {
     for (const ns of [r.namespace, EVERY_NAMESPACE]) {
       const kinds = this.listCache.get(ns);
-      if (kinds) for (const k of kinds.keys()) if (listReads(k, r.kind)) kinds.delete(k);
+      if (kinds) for (const listed of kinds.keys()) if (listReads(listed, r.kind)) kinds.delete(listed);
     }
   }
 
