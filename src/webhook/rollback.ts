@@ -11,17 +11,23 @@ import type { JsonObject } from '../engine/types.ts';
 
 const HASH_LABELS = ['pod-template-hash', 'rollouts-pod-template-hash'];
 
-/** ReplicaSets are immutable in what is compared here: their templates are serialized once. */
-const comparableOf = new WeakMap<JsonObject, string>();
-
+/** A pod template as compared here: without the controller's hash labels, keys sorted. */
 function comparable(template: JsonObject): string {
-  const known = comparableOf.get(template);
-  if (known !== undefined) return known;
   const copy = structuredClone(template);
   const labels = dig(copy, 'metadata', 'labels');
   if (isObject(labels)) for (const l of HASH_LABELS) delete labels[l];
-  const text = stableJson(copy);
-  comparableOf.set(template, text);
+  return stableJson(copy);
+}
+
+/**
+ * ReplicaSets are immutable in what is compared here: their templates are serialized once. (The
+ * incoming template is not kept: it lives for one admission.)
+ */
+const replicaSetTemplates = new WeakMap<JsonObject, string>();
+
+function comparableReplicaSet(template: JsonObject): string {
+  let text = replicaSetTemplates.get(template);
+  if (text === undefined) replicaSetTemplates.set(template, (text = comparable(template)));
   return text;
 }
 
@@ -40,7 +46,7 @@ export function rollbackTarget(graph: ResourceGraph, w: Workload): string | unde
   for (const rs of graph.list('ReplicaSet', 'apps', w.namespace)) {
     if (!ownedBy(rs.raw, w)) continue;
     const t = dig(rs.raw, 'spec', 'template');
-    if (isObject(t) && comparable(t) === (wanted ??= comparable(template))) return rs.name;
+    if (isObject(t) && comparableReplicaSet(t) === (wanted ??= comparable(template))) return rs.name;
   }
   return undefined;
 }
