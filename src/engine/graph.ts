@@ -38,7 +38,7 @@ interface NamespaceIndex {
   /** Results that depend only on objects of some kinds: kept while other kinds change. */
   kindMemo: Map<string, KindMemo>;
   /** During a temporary change (see setCachesAside): the set-aside kind memos, and the kinds that changed. */
-  aside?: { kindMemo: Map<string, KindMemo>; changed: ReadonlySet<string> };
+  aside: { kindMemo: Map<string, KindMemo>; changed: ReadonlySet<string> } | undefined;
 }
 
 interface KindMemo {
@@ -152,7 +152,14 @@ export class ResourceGraph {
       // aside (and those first computed during the change are kept, see memo).
       const kindMemo = new Map<string, KindMemo>();
       for (const [signature, m] of idx?.kindMemo ?? []) kindMemo.set(signature, [...kinds].some((k) => m.kinds.has(k)) ? { kinds: m.kinds, values: new Map() } : m);
-      if (idx) Object.assign(idx, { memo: new Map(), kindMemo, pdbsByWorkload: new Map(), aside: { kindMemo: idx.kindMemo, changed: kinds } });
+      // Fields assigned, never added or deleted: the index is long-lived, and a change of its shape
+      // would reallocate its property store at every admission, as old-generation garbage.
+      if (idx) {
+        idx.aside = { kindMemo: idx.kindMemo, changed: kinds };
+        idx.memo = new Map();
+        idx.kindMemo = kindMemo;
+        idx.pdbsByWorkload = new Map();
+      }
       return { ns, idx, caches };
     });
     // Lists are set aside by kind: a kind's lists by group stay shared unless the change drops them.
@@ -165,9 +172,12 @@ export class ResourceGraph {
       for (const { ns, idx, caches } of saved) {
         // An index still in place was patched and unpatched: it is right, and so are its caches. One
         // dropped on the way (a change of wider reach) is rebuilt when next asked for.
-        if (idx) delete idx.aside;
-        if (idx && caches && this.derived.get(ns) === idx) Object.assign(idx, caches);
-        else this.derived.delete(ns);
+        if (idx) idx.aside = undefined;
+        if (idx && caches && this.derived.get(ns) === idx) {
+          idx.memo = caches.memo;
+          idx.kindMemo = caches.kindMemo;
+          idx.pdbsByWorkload = caches.pdbsByWorkload;
+        } else this.derived.delete(ns);
       }
       for (const { ns, before } of lists) {
         // Lists first made during the change, of kinds it left alone, hold for the graph as it is too.
@@ -392,7 +402,7 @@ export class ResourceGraph {
   private index(namespace: string): NamespaceIndex {
     let idx = this.derived.get(namespace);
     if (idx) return idx;
-    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map(), pdbsByWorkload: new Map(), memo: new Map(), kindMemo: new Map() };
+    idx = { workloadsByService: new Map(), servicesByWorkload: new Map(), rolloutByTemplate: new Map(), hpaByTarget: new Map(), pdbsByWorkload: new Map(), memo: new Map(), kindMemo: new Map(), aside: undefined };
     const all = this.workloads(namespace);
     for (const r of all) if (r.workloadRef?.kind === 'Deployment') idx.rolloutByTemplate.set(r.workloadRef.name, r);
     for (const h of this.list('HorizontalPodAutoscaler', 'autoscaling', namespace)) {

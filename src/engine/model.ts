@@ -45,8 +45,8 @@ export interface Probe {
   timeoutSeconds: number;
   failureThreshold: number;
   successThreshold: number;
-  /** The handler and its settings, for "same as liveness" comparisons. */
-  handlerJson: string;
+  /** The handler's settings as written (`httpGet`, `tcpSocket`, `grpc` or `exec`), for comparisons. */
+  handlerSpec: JsonObject;
 }
 
 export interface PreStop {
@@ -319,7 +319,17 @@ function commandOf(v: Json | undefined, path: string, r: FieldReader): string[] 
 function readProbe(v: Json | undefined, path: string, r: FieldReader): Probe | undefined {
   const p = r.obj(v, path);
   if (!p) return undefined;
-  const timing = {
+  // Every field assigned in one literal, in one order: all probes share one hidden class. (A getter
+  // or spreads here gave each probe a class of its own, which V8 allocates in the old generation.)
+  const probe: Probe = {
+    path,
+    handler: 'none',
+    handlerSpec: EMPTY_HANDLER,
+    port: undefined,
+    portPath: undefined,
+    httpPath: undefined,
+    scheme: undefined,
+    command: undefined,
     initialDelaySeconds: r.int(p.initialDelaySeconds, `${path}.initialDelaySeconds`) ?? 0,
     periodSeconds: r.int(p.periodSeconds, `${path}.periodSeconds`) ?? 10,
     timeoutSeconds: r.int(p.timeoutSeconds, `${path}.timeoutSeconds`) ?? 1,
@@ -330,44 +340,30 @@ function readProbe(v: Json | undefined, path: string, r: FieldReader): Probe | u
   const tcp = r.obj(p.tcpSocket, `${path}.tcpSocket`);
   const grpc = r.obj(p.grpc, `${path}.grpc`);
   const exec = r.obj(p.exec, `${path}.exec`);
-  let handler: ProbeHandler = 'none';
-  let handlerObj: JsonObject = {};
-  const out: Partial<Probe> = {};
   if (http) {
-    handler = 'httpGet';
-    handlerObj = http;
-    const port = r.intOrString(http.port, `${path}.httpGet.port`);
-    if (port !== undefined) Object.assign(out, { port, portPath: `${path}.httpGet.port` });
-    out.httpPath = r.str(http.path, `${path}.httpGet.path`) ?? '/';
-    out.scheme = (r.str(http.scheme, `${path}.httpGet.scheme`) ?? 'HTTP').toUpperCase();
+    probe.handler = 'httpGet';
+    probe.handlerSpec = http;
+    probe.port = r.intOrString(http.port, `${path}.httpGet.port`);
+    probe.httpPath = r.str(http.path, `${path}.httpGet.path`) ?? '/';
+    probe.scheme = (r.str(http.scheme, `${path}.httpGet.scheme`) ?? 'HTTP').toUpperCase();
   } else if (tcp) {
-    handler = 'tcpSocket';
-    handlerObj = tcp;
-    const port = r.intOrString(tcp.port, `${path}.tcpSocket.port`);
-    if (port !== undefined) Object.assign(out, { port, portPath: `${path}.tcpSocket.port` });
+    probe.handler = 'tcpSocket';
+    probe.handlerSpec = tcp;
+    probe.port = r.intOrString(tcp.port, `${path}.tcpSocket.port`);
   } else if (grpc) {
-    handler = 'grpc';
-    handlerObj = grpc;
-    const port = r.int(grpc.port, `${path}.grpc.port`);
-    if (port !== undefined) Object.assign(out, { port, portPath: `${path}.grpc.port` });
+    probe.handler = 'grpc';
+    probe.handlerSpec = grpc;
+    probe.port = r.int(grpc.port, `${path}.grpc.port`);
   } else if (exec) {
-    handler = 'exec';
-    handlerObj = exec;
-    const command = commandOf(exec.command, `${path}.exec.command`, r);
-    if (command) out.command = command;
+    probe.handler = 'exec';
+    probe.handlerSpec = exec;
+    probe.command = commandOf(exec.command, `${path}.exec.command`, r);
   }
-  // Serialized on demand: only probe comparisons need it, and most probes are never compared.
-  let json: string | undefined;
-  return {
-    path,
-    handler,
-    ...out,
-    ...timing,
-    get handlerJson() {
-      return (json ??= stableJson({ handler, handlerObj, timing }));
-    },
-  } as Probe;
+  if (probe.port !== undefined) probe.portPath = `${path}.${probe.handler}.port`;
+  return probe;
 }
+
+const EMPTY_HANDLER: JsonObject = Object.freeze({}) as JsonObject;
 
 /** Recognises `sleep N` in an exec hook: `["sleep","5"]`, `["/bin/sh","-c","sleep 5"]`, `sleep 5 && nginx -s quit`. */
 export function sleepSecondsOf(command: readonly string[]): number | undefined {

@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/rule.ts';
-import { isWorkload, resolvePortNumber, type Probe } from '../engine/model.ts';
+import { isWorkload, resolvePortNumber, stableJson, type Probe } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { servedContainers, suggestedProbePort, type ServedContainer } from './lib/serving.ts';
@@ -34,7 +34,13 @@ function servedAsHttp(s: ServedContainer, probe: Probe): boolean {
 function sameAs(a: Probe, b: Probe | undefined): boolean {
   if (b === undefined) return false;
   if (a.handler !== b.handler || a.port !== b.port || a.httpPath !== b.httpPath || a.periodSeconds !== b.periodSeconds || a.failureThreshold !== b.failureThreshold) return false;
-  return a.handlerJson === b.handlerJson;
+  return comparable(a) === comparable(b);
+}
+
+/** The handler's settings and the timing after defaults, serialized with sorted keys. */
+function comparable(p: Probe): string {
+  const { handler, handlerSpec, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold } = p;
+  return stableJson({ handler, handlerSpec, timing: { initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold } });
 }
 
 export default defineRule({
@@ -101,11 +107,14 @@ export default defineRule({
       { name: 'exec that is always true', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [cat, /tmp/healthy]}}}\n' }), hits: 1 },
       { name: 'sh -c exit 0', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [/bin/sh, -c, exit 0]}}}\n' }), hits: 1 },
       { name: 'readiness identical to liveness', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}}, livenessProbe: {httpGet: {path: /healthz, port: http}}}\n' }), hits: 1 },
+      { name: 'readiness identical to liveness, one spelling out the defaults', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, timeoutSeconds: 1}, livenessProbe: {httpGet: {path: /healthz, port: http}}}\n' }), hits: 1 },
     ],
     silent: [
       { name: 'HTTP readiness probe', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
       { name: 'tcpSocket readiness of a database port', yaml: appYaml({ servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}], readinessProbe: {tcpSocket: {port: pg}}}\n' }) },
       { name: 'liveness with the same handler but more tolerant', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 5}, livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, failureThreshold: 6}}\n' }) },
+      { name: 'liveness that waits longer for an answer', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}}, livenessProbe: {httpGet: {path: /healthz, port: http}, timeoutSeconds: 5}}\n' }) },
+      { name: 'liveness sending other headers', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}}, livenessProbe: {httpGet: {path: /healthz, port: http, httpHeaders: [{name: X-Probe, value: live}]}}}\n' }) },
       { name: 'exec that really checks something', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [sh, -c, "curl -fsS localhost:8080/ready | grep ok"]}}}\n' }) },
       { name: 'tcpSocket on a worker without a Service', yaml: appYaml({ servicePorts: false, containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}}}\n' }) },
     ],
