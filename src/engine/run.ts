@@ -152,23 +152,18 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
           result.suppressed.push({ rule: rule.id, resource: object.ref, path: hit.path, ...suppressedBy });
           continue;
         }
-        const finding: CheckedFinding & { [FIX]?: RuleHit['fix'] } = {
-          rule: rule.id,
-          severity,
-          resource: object.ref,
-          path: hit.path,
-          message: hit.message,
-          fix: '',
-          shape: rule.shape,
-          action,
-        };
-        if (object.source) finding.source = object.source;
-        if (hit.missingReference) finding.missingReference = true;
+        // Built field by field in one order, the fix given as text or as a shared getter: findings keep
+        // fast properties (turning a data property into an accessor afterwards would not).
+        const finding = { rule: rule.id, severity, resource: object.ref, path: hit.path, message: hit.message } as CheckedFinding & { [FIX]?: RuleHit['fix'] };
         if (typeof hit.fix === 'string') finding.fix = hit.fix;
         else {
           finding[FIX] = hit.fix;
           Object.defineProperty(finding, 'fix', { get: lazyFix, enumerable: true, configurable: true });
         }
+        finding.shape = rule.shape;
+        finding.action = action;
+        if (object.source) finding.source = object.source;
+        if (hit.missingReference) finding.missingReference = true;
         result.findings.push(finding);
       }
     }

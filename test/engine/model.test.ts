@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isWorkload, type Probe } from '../../src/engine/model.ts';
 import { graphOf } from '../support/scan.ts';
+import { hiddenClasses } from '../support/v8.ts';
 
 const DEPLOYMENT = `
 apiVersion: apps/v1
@@ -44,5 +45,6 @@ describe('model: probes', () => {
     // on the handler) in the old generation: each admission would leave old garbage behind.
     const layout = (o: object) => JSON.stringify(Object.getOwnPropertyNames(o).map((k) => [k, 'value' in Object.getOwnPropertyDescriptor(o, k)!]));
     for (const p of probes) assert.equal(layout(p), layout(probes[0]!));
+    assert.equal(hiddenClasses(probes), 1);
   });
 });

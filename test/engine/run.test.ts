@@ -3,6 +3,7 @@ import { check } from '../../src/engine/run.ts';
 import { defineRule } from '../../src/engine/rule.ts';
 import { defaultPolicy } from '../../src/policy/policy.ts';
 import { graphOf } from '../support/scan.ts';
+import { hasFastProperties, hiddenClasses } from '../support/v8.ts';
 
 const SERVICE = `
 apiVersion: v1
@@ -50,5 +51,7 @@ describe('runner: fixes given as functions', () => {
     const layout = (o: object) => JSON.stringify(Object.getOwnPropertyNames(o).map((k) => [k, typeof Object.getOwnPropertyDescriptor(o, k)?.get]));
     assert.equal(layout(findings[0]!), layout(findings[1]!));
     assert.equal(Object.getOwnPropertyDescriptor(findings[0]!, 'fix')?.get, Object.getOwnPropertyDescriptor(findings[1]!, 'fix')?.get, 'one getter for all');
+    assert.equal(hiddenClasses(findings), 1, 'one hidden class');
+    assert.ok(findings.every(hasFastProperties), 'fast properties, not a dictionary');
   });
 });
