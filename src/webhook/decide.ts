@@ -23,6 +23,7 @@ import { dig } from '../engine/fields.ts';
 import { checkUnderPolicies, governingPolicy } from '../policy/select.ts';
 import type { Policy } from '../policy/policy.ts';
 import { namespaceSkipReason } from '../engine/run.ts';
+import { neighbourView } from './neighbour-view.ts';
 import { rollbackTarget } from './rollback.ts';
 import type { AdmissionRequest } from './review.ts';
 
@@ -88,7 +89,12 @@ function present(graph: ResourceGraph, keys: Iterable<string>): Model[] {
   return out;
 }
 
-export function judge(request: AdmissionRequest, context: AdmissionContext, rules: readonly Rule[]): Judgement {
+export interface JudgeOptions {
+  /** Judge every neighbour again, also those a change cannot concern (for tests that prove it cannot). */
+  everyNeighbour?: boolean;
+}
+
+export function judge(request: AdmissionRequest, context: AdmissionContext, rules: readonly Rule[], options: JudgeOptions = {}): Judgement {
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return { decision: 'skipped', findings: [], audited: [], failures: [], note: `${request.operation} is never blocked` };
   if (request.subResource) return { decision: 'skipped', findings: [], audited: [], failures: [], note: `subresource ${request.subResource} is never blocked` };
   const raw = request.object;
@@ -122,16 +128,21 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const inBefore = <T>(fn: () => T): T => (cacheIsBefore ? fn() : graph.withChanges([previous ?? { remove: self.key }], fn));
   const keys = new Set<string>();
   if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
+  // Services, Ingresses and routes see a workload only through its NEIGHBOUR_VIEW: when the change
+  // leaves that alone, they keep the findings they had, which are not this change's to show, and
+  // are not judged again. Workloads beside it (behind the same Service) always are.
+  const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && neighbourView(previous) === neighbourView(self);
+  const neighbours = () => (unseen ? present(graph, keys).filter(isWorkload) : present(graph, keys));
   const after = graph.withChanges([self], () => {
     graph.affected(self).forEach((n) => keys.add(n.key));
     keys.delete(self.key);
-    return evaluate(graph, self, present(graph, keys), policies, rules);
+    return evaluate(graph, self, neighbours(), policies, rules);
   });
   // Most admissions find nothing to show: then there is nothing to compare with the state before,
   // and no denial a rollback would turn into a warning (ReplicaSets are not touched by the change).
   const shows = after.findings.some((f) => f.action === 'deny' || f.action === 'warn');
   const rollbackTo = shows && isWorkload(self) && previous && templateJson(previous) !== templateJson(self) ? rollbackTarget(graph, self) : undefined;
-  const before: CheckResult = shows ? inBefore(() => evaluate(graph, previous, present(graph, keys), policies, rules)) : { findings: [], suppressed: [], failures: [] };
+  const before: CheckResult = shows ? inBefore(() => evaluate(graph, previous, neighbours(), policies, rules)) : { findings: [], suppressed: [], failures: [] };
 
   const known = new Set(before.findings.map(findingKey));
   // Neighbours that were already failing (a blocking finding before this change): a change
