@@ -23,7 +23,7 @@ import { dig } from '../engine/fields.ts';
 import { checkUnderPolicies, governingPolicy } from '../policy/select.ts';
 import type { Policy } from '../policy/policy.ts';
 import { namespaceSkipReason } from '../engine/run.ts';
-import { neighbourView } from './neighbour-view.ts';
+import { sameForNeighbours } from './neighbour-view.ts';
 import { rollbackTarget } from './rollback.ts';
 import type { AdmissionRequest } from './review.ts';
 
@@ -131,7 +131,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   // Services, Ingresses and routes see a workload only through its NEIGHBOUR_VIEW: when the change
   // leaves that alone, they keep the findings they had, which are not this change's to show, and
   // are not judged again. Workloads beside it (behind the same Service) always are.
-  const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && neighbourView(previous) === neighbourView(self);
+  const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && sameForNeighbours(previous, self);
   const neighbours = () => (unseen ? present(graph, keys).filter(isWorkload) : present(graph, keys));
   const after = graph.withChanges([self], () => {
     graph.affected(self).forEach((n) => keys.add(n.key));
