@@ -61,6 +61,12 @@ function listReads(listed: string, kind: string): boolean {
   return listed === kind || (listed === '#workloads' && WORKLOAD_KINDS.includes(kind)) || (listed === '#services' && kind === 'Service');
 }
 
+/** Objects whose change reaches results in every namespace: gateways, and the classes naming their controllers. */
+function readEverywhere(r: Model): boolean {
+  return isIngress(r.group, r.kind) || isRoute(r.group, r.kind) || CONTROLLER_CLASSES.has(r.kind);
+}
+const CONTROLLER_CLASSES = new Set(['IngressClass', 'GatewayClass']);
+
 /** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
 function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;
@@ -130,8 +136,9 @@ export class ResourceGraph {
    * that described it are right again: they are set aside for the change's duration and put back
    * after it, instead of being dropped and rebuilt. The webhook makes a temporary change per
    * admission; rebuilding the namespace's caches each time cost CPU and, worse, turned them into
-   * old-generation garbage whose collection paused admissions. Changes to gateways reach every
-   * namespace's caches: those still drop them. Returns the function that puts them back.
+   * old-generation garbage whose collection paused admissions. Changes to gateways (and to the classes
+   * naming their controllers) reach every namespace's caches: those still drop them. Returns the
+   * function that puts them back.
    */
   private setCachesAside(changes: Array<Model | { remove: string }>): (() => void) | undefined {
     const namespaces = new Set<string>();
@@ -139,7 +146,7 @@ export class ResourceGraph {
     for (const c of changes) {
       const r = 'remove' in c ? this.objects.get(c.remove) : c;
       if (!r) continue;
-      if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) return undefined;
+      if (readEverywhere(r)) return undefined;
       namespaces.add(r.namespace);
       kinds.add(r.kind);
       const previous = this.objects.get(r.key);
@@ -212,10 +219,14 @@ export class ResourceGraph {
   }
 
   private touched(r: Model): void {
-    if (isIngress(r.group, r.kind) || isRoute(r.group, r.kind)) {
+    const gateway = isIngress(r.group, r.kind) || isRoute(r.group, r.kind);
+    if (gateway) {
       this.backendIndex = undefined;
       this.backendsByFrom.delete(r.key);
-      // Rules' memos may depend on gateways of other namespaces (cross-namespace routes).
+    }
+    if (readEverywhere(r)) {
+      // Rules' memos may depend on gateways of other namespaces (cross-namespace routes), and on the
+      // cluster-wide classes that say which controller serves a gateway.
       for (const idx of this.derived.values()) {
         idx.memo.clear();
         for (const m of idx.kindMemo.values()) if (m.kinds.has(r.kind)) m.values.clear();
@@ -545,23 +556,7 @@ export class ResourceGraph {
    * does (the result must read nothing else). `key` must name the rule and the question.
    */
   memo<T>(namespace: string, key: string, compute: () => T, onlyKinds?: readonly string[]): T {
-    const idx = this.index(namespace);
-    let memo = idx.memo;
-    if (onlyKinds) {
-      // Kept until an object of one of these kinds changes in the namespace (or any gateway, for Ingress/routes).
-      let signature = signatures.get(onlyKinds);
-      if (signature === undefined) signatures.set(onlyKinds, (signature = onlyKinds.join(',')));
-      let m = idx.kindMemo.get(signature);
-      if (!m) {
-        // During a temporary change that none of these kinds is part of, the result holds for the graph
-        // as it is too: it goes where the set-aside memos are, to be found again after the change.
-        const real = idx.aside && !onlyKinds.some((k) => idx.aside?.changed.has(k)) ? idx.aside.kindMemo : undefined;
-        m = real?.get(signature) ?? { kinds: new Set(onlyKinds), values: new Map() };
-        real?.set(signature, m);
-        idx.kindMemo.set(signature, m);
-      }
-      memo = m.values;
-    }
+    const memo = this.memoTable(namespace, onlyKinds);
     if (memo.has(key)) return memo.get(key) as T;
     const value = compute();
     memo.set(key, value);
@@ -569,17 +564,37 @@ export class ResourceGraph {
   }
 
   /**
-   * `memo` for a question about one object: kept and dropped with the namespace's other memos,
-   * looked up by the object itself rather than by a key string built for every question.
+   * `memo` for a question about one object: kept and dropped with the namespace's other memos (or,
+   * with `onlyKinds`, with those of the same kinds), looked up by the object itself rather than by a
+   * key string built for every question.
    */
-  memoOf<T>(r: Model, question: string, compute: () => T): T {
-    const memo = this.index(r.namespace).memo;
+  memoOf<T>(r: Model, question: string, compute: () => T, onlyKinds?: readonly string[]): T {
+    const memo = this.memoTable(r.namespace, onlyKinds);
     let answers = memo.get(question) as Map<Model, unknown> | undefined;
     if (!answers) memo.set(question, (answers = new Map()));
     if (answers.has(r)) return answers.get(r) as T;
     const value = compute();
     answers.set(r, value);
     return value;
+  }
+
+  /** Where `memo` and `memoOf` keep their results: the namespace's memo, or the one for results that read only `onlyKinds`. */
+  private memoTable(namespace: string, onlyKinds: readonly string[] | undefined): Map<string, unknown> {
+    const idx = this.index(namespace);
+    if (!onlyKinds) return idx.memo;
+    // Kept until an object of one of these kinds changes in the namespace (or anywhere, for kinds read everywhere).
+    let signature = signatures.get(onlyKinds);
+    if (signature === undefined) signatures.set(onlyKinds, (signature = onlyKinds.join(',')));
+    let m = idx.kindMemo.get(signature);
+    if (!m) {
+      // During a temporary change that none of these kinds is part of, the result holds for the graph
+      // as it is too: it goes where the set-aside memos are, to be found again after the change.
+      const real = idx.aside && !onlyKinds.some((k) => idx.aside?.changed.has(k)) ? idx.aside.kindMemo : undefined;
+      m = real?.get(signature) ?? { kinds: new Set(onlyKinds), values: new Map() };
+      real?.set(signature, m);
+      idx.kindMemo.set(signature, m);
+    }
+    return m.values;
   }
 
   /** Flagger Canaries whose targetRef names the workload. */

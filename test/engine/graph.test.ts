@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { graphOf } from '../support/scan.ts';
 import { isWorkload, type Workload } from '../../src/engine/model.ts';
+import { ingressTimeouts } from '../../src/rules/lib/proxy-timeouts.ts';
 
 const APP = `
 apiVersion: apps/v1
@@ -198,6 +199,17 @@ describe('ResourceGraph: a temporary change leaves the caches of the graph as th
     g.withChanges([ingress], () => g.memo('default', 'test/gw', () => computed++));
     g.memo('default', 'test/gw', () => computed++);
     assert.equal(computed, 3, 'gateways reach every namespace: their changes still drop memos');
+  });
+
+  it('drops what it knows of Ingresses in every namespace when an IngressClass changes', () => {
+    const ingress = (ns: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: ${ns}, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}}\nspec: {ingressClassName: edge, defaultBackend: {service: {name: s, port: {number: 80}}}}\n`;
+    const ingressClass = (controller: string) => `apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: edge}\nspec: {controller: ${controller}}\n`;
+    const g = graphOf([ingress('a'), ingress('b'), ingressClass('k8s.io/ingress-nginx')].join('---\n'));
+    const timeouts = () => ['a', 'b'].map((ns) => ingressTimeouts(g.find('networking.k8s.io', 'Ingress', ns, 'i')!, g).length);
+    assert.deepEqual(timeouts(), [1, 1], 'ingress-nginx reads its annotation');
+    g.upsert(graphOf(ingressClass('traefik.io/ingress-controller')).find('networking.k8s.io', 'IngressClass', '', 'edge')!);
+    assert.deepEqual(timeouts(), [0, 0], 'Traefik does not');
   });
 });
 

@@ -255,8 +255,18 @@ export function isIngressNginxCanary(ing: Resource): boolean {
   return (ing.annotations['nginx.ingress.kubernetes.io/canary'] ?? '').trim().toLowerCase() === 'true';
 }
 
-/** Timeouts an Ingress sets through annotations, for the controller that serves it. */
-export function ingressTimeouts(ing: Resource, graph: ResourceGraph): ProxyTimeout[] {
+/** The Ingress and the IngressClass naming its controller are all an Ingress's timeouts depend on. */
+const INGRESS_TIMEOUT_INPUTS = ['Ingress', 'IngressClass'];
+
+/**
+ * Timeouts an Ingress sets through annotations, for the controller that serves it. Asked for every
+ * workload behind the Ingress: kept until an Ingress or IngressClass changes. Shared: not to be modified.
+ */
+export function ingressTimeouts(ing: Resource, graph: ResourceGraph): readonly ProxyTimeout[] {
+  return graph.memoOf(ing, 'ingress-timeouts', () => readIngressTimeouts(ing, graph), INGRESS_TIMEOUT_INPUTS);
+}
+
+function readIngressTimeouts(ing: Resource, graph: ResourceGraph): ProxyTimeout[] {
   const { family } = ingressController(ing, graph);
   const canary = isIngressNginxCanary(ing);
   const out: ProxyTimeout[] = [];
@@ -380,7 +390,7 @@ export const GKE_GROUP = 'cloud.google.com';
 export const OPENSHIFT_ROUTE_GROUP = 'route.openshift.io';
 
 /** Every timeout the object itself holds, whatever its kind. */
-export function timeoutsOf(r: Resource, graph: ResourceGraph): ProxyTimeout[] {
+export function timeoutsOf(r: Resource, graph: ResourceGraph): readonly ProxyTimeout[] {
   if (r.kind === 'Ingress' && (r.group === 'networking.k8s.io' || r.group === 'extensions')) return ingressTimeouts(r, graph);
   if (r.kind === 'Service' && r.group === '') return serviceTimeouts(r);
   if (r.kind === 'HTTPProxy' && r.group === CONTOUR_GROUP) return httpProxyTimeouts(r);
@@ -612,7 +622,7 @@ function routeRuleOf(b: Backend): string | undefined {
 export function responseTimeoutsReaching(w: Workload, graph: ResourceGraph): ReachingTimeout[] {
   const out: ReachingTimeout[] = [];
   // Only response timeouts raised above the controller's default say that requests are expected to take long.
-  const responseOnly = (list: ProxyTimeout[]) => list.filter((t) => t.kind === 'response' && t.seconds > (t.defaultSeconds ?? 0));
+  const responseOnly = (list: readonly ProxyTimeout[]) => list.filter((t) => t.kind === 'response' && t.seconds > (t.defaultSeconds ?? 0));
   for (const service of graph.servicesSelecting(w)) {
     const fromService = responseOnly(serviceTimeouts(service));
     let ingressFacing = false;
