@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { isWorkload, type Probe } from '../../src/engine/model.ts';
+import { appYaml } from '../../src/rules/lib/fixture-yaml.ts';
 import { graphOf } from '../support/scan.ts';
 import { hiddenClasses } from '../support/v8.ts';
 
-const DEPLOYMENT = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: http
+const DEPLOYMENT = appYaml({
+  servicePorts: false,
+  containers: `        - name: http
           image: web
           readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 5}
           livenessProbe: {tcpSocket: {port: 8080}}
@@ -21,7 +14,8 @@ spec:
         - name: grpc
           image: api
           readinessProbe: {grpc: {port: 9090}}
-`;
+`,
+});
 
 describe('model: probes', () => {
   const workload = [...graphOf(DEPLOYMENT).all()].find(isWorkload)!;
