@@ -157,6 +157,7 @@ describe('Helm chart: rendered objects', function () {
     assert.ok(cert.checkHost('g5-guard502.guard502.svc'), 'the name the API server dials');
     assert.match(cert.subjectAltName ?? '', /DNS:g5-guard502\.guard502\.svc\.cluster\.local/);
     assert.equal(createPublicKey(createPrivateKey(pem('tls.key'))).export({ format: 'pem', type: 'spki' }), cert.publicKey.export({ format: 'pem', type: 'spki' }));
+    for (const key of [ca.publicKey, cert.publicKey]) assert.deepEqual([key.asymmetricKeyType, key.asymmetricKeyDetails?.namedCurve], ['ec', 'prime256v1'], 'ECDSA P-256, as cert-manager issues');
     const days = (Date.parse(cert.validTo) - Date.now()) / 86_400_000;
     assert.ok(days > 3640 && days <= 3650, `valid ${days} days`);
     const volume = (find(objects, 'Deployment') as Json).spec.template.spec.volumes.find((v: Json) => v.name === 'tls');
