@@ -130,7 +130,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
   // Services, Ingresses and routes see a workload only through its NEIGHBOUR_VIEW: when the change
   // leaves that alone, they keep the findings they had, which are not this change's to show, and
-  // are not judged again. Workloads beside it (behind the same Service) always are.
+  // are not judged again — nor counted below as something to show. Workloads beside it (behind the
+  // same Service) always are. A rule failing on such a neighbour does not decide this admission.
   const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && sameForNeighbours(previous, self);
   const neighbours = () => (unseen ? present(graph, keys).filter(isWorkload) : present(graph, keys));
   const after = graph.withChanges([self], () => {
@@ -168,7 +169,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
     else if (j.action === 'deny' || j.action === 'warn') shown.push(j);
   }
   const failures = after.failures;
-  const base = { audited, failures, object: self, policy, ...(rollbackTo ? { rollbackTo } : {}) };
+  // "Rollback admitted; fix the findings below": said only when findings follow.
+  const base = { audited, failures, object: self, policy, ...(rollbackTo && shown.length > 0 ? { rollbackTo } : {}) };
   if (failures.length > 0) {
     const note = failures.map((x) => `rule ${x.rule} failed on ${x.resource.kind}/${x.resource.name}: ${x.message}`).join('; ');
     return { ...base, decision: policy.onError === 'allow' ? 'error-allowed' : 'error-denied', findings: shown, note };
