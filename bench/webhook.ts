@@ -127,10 +127,10 @@ function attack(bin: string, dir: string, rate: number, seconds: number): Attack
   return { latencies: ok.map((r) => Number(r[2]) / 1e6), errors: kept.length - ok.length, rps: ok.length / span };
 }
 
-async function measure(mode: Mode, dir: string, bin: string): Promise<Measured> {
+async function measure(mode: Mode, dir: string, bin: string, bodies: string[]): Promise<Measured> {
   const { child, port, rss } = await startServer(mode, dir);
   try {
-    const bodies = reviewBodies();
+    // The targets name the server's port: written for each server.
     writeFileSync(
       join(dir, 'targets.jsonl'),
       bodies.map((body) => JSON.stringify({ method: 'POST', url: `https://127.0.0.1:${port}/validate`, body: Buffer.from(body).toString('base64'), header: { 'Content-Type': ['application/json'] } })).join('\n') + '\n',
@@ -169,9 +169,10 @@ export async function benchWebhook(): Promise<WebhookBenchResult> {
     writeFileSync(join(dir, 'ca.crt'), ca.cert);
     writeFileSync(join(dir, 'tls.crt'), serving.cert);
     writeFileSync(join(dir, 'tls.key'), serving.key);
+    const bodies = reviewBodies();
     const runs: Record<Mode, Measured[]> = { noop: [], guard502: [] };
     // Interleaved, so that machine noise hits both alike.
-    for (let i = 0; i < RUNS; i++) for (const mode of ['noop', 'guard502'] as const) runs[mode].push(await measure(mode, dir, bin));
+    for (let i = 0; i < RUNS; i++) for (const mode of ['noop', 'guard502'] as const) runs[mode].push(await measure(mode, dir, bin, bodies));
     const mid = (ms: Measured[], f: (m: Measured) => number) => median(ms.map(f));
     const summary = (ms: Measured[]): Measured => ({
       p50: mid(ms, (m) => m.p50),

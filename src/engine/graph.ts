@@ -152,13 +152,14 @@ export class ResourceGraph {
       const previous = this.objects.get(r.key);
       if (previous) namespaces.add(previous.namespace);
     }
+    const changed = [...kinds];
     const saved = [...namespaces].map((ns) => {
       const idx = this.derived.get(ns);
       const caches = idx ? { memo: idx.memo, kindMemo: idx.kindMemo, pdbsByWorkload: idx.pdbsByWorkload } : undefined;
       // Results that read only kinds the change leaves alone are the same either way: shared, not set
       // aside (and those first computed during the change are kept, see memo).
       const kindMemo = new Map<string, KindMemo>();
-      for (const [signature, m] of idx?.kindMemo ?? []) kindMemo.set(signature, [...kinds].some((k) => m.kinds.has(k)) ? { kinds: m.kinds, values: new Map() } : m);
+      for (const [signature, m] of idx?.kindMemo ?? []) kindMemo.set(signature, changed.some((k) => m.kinds.has(k)) ? { kinds: m.kinds, values: new Map() } : m);
       // Fields assigned, never added or deleted: the index is long-lived, and a change of its shape
       // would reallocate its property store at every admission, as old-generation garbage.
       if (idx) {
@@ -189,7 +190,7 @@ export class ResourceGraph {
       for (const { ns, before } of lists) {
         // Lists first made during the change, of kinds it left alone, hold for the graph as it is too.
         const kept = before ?? new Map<string, Map<string, readonly Model[]>>();
-        for (const [listed, groups] of this.listCache.get(ns) ?? []) if (!kept.has(listed) && ![...kinds].some((kind) => listReads(listed, kind))) kept.set(listed, groups);
+        for (const [listed, groups] of this.listCache.get(ns) ?? []) if (!kept.has(listed) && !changed.some((kind) => listReads(listed, kind))) kept.set(listed, groups);
         if (kept.size > 0) this.listCache.set(ns, kept);
         else this.listCache.delete(ns);
       }

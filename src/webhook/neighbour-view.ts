@@ -4,6 +4,7 @@
 // alone — a new image, new resources, other probes — cannot give those objects a finding they did
 // not have, so the webhook need not judge them again.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Workload } from '../engine/model.ts';
 
 /**
@@ -32,31 +33,16 @@ export const NEIGHBOUR_VIEW: readonly string[] = [
 type Step = { key: string; each: boolean };
 const STEPS: Step[][] = NEIGHBOUR_VIEW.map((p) => p.split('.').map((s) => (s.endsWith('[]') ? { key: s.slice(0, -2), each: true } : { key: s, each: false })));
 
-/** Equal as JSON values (models and decoded YAML hold nothing else). */
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b, k) || !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
-}
-
 /** Whether `a` and `b` agree at the path `steps` from `from` on. */
 function agree(a: unknown, b: unknown, steps: Step[], from: number): boolean {
   if (a === b) return true;
-  if (from === steps.length) return same(a, b);
+  if (from === steps.length) return isDeepStrictEqual(a, b);
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   const step = steps[from] as Step;
   const x = (a as Record<string, unknown>)[step.key];
   const y = (b as Record<string, unknown>)[step.key];
-  if (!step.each || !Array.isArray(x) || !Array.isArray(y)) return step.each ? same(x, y) : agree(x, y, steps, from + 1);
+  if (!step.each) return agree(x, y, steps, from + 1);
+  if (!Array.isArray(x) || !Array.isArray(y)) return isDeepStrictEqual(x, y);
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (!agree(x[i], y[i], steps, from + 1)) return false;
   return true;
