@@ -121,7 +121,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   const enqueue = (m: Model | undefined) => {
     if (!m) return;
     if (isAnnotated(m)) queue.add(m.key);
-    for (const n of cache.graph.affected(m)) if (isAnnotated(n)) queue.add(n.key);
+    for (const n of cache.graph.affected(m, RULES)) if (isAnnotated(n)) queue.add(n.key);
   };
 
   cache.onChange((c: CacheChange) => {
@@ -143,7 +143,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     // What the old version reached may have changed too (a Service it no longer selects).
     const previous = c.previous;
     if (previous && !(c.current && sameReach(previous, c.current))) {
-      for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
+      for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous, RULES))) if (isAnnotated(n)) queue.add(n.key);
     }
     if (!c.current && c.previous) current.delete(c.previous.key);
   });

@@ -38,3 +38,33 @@ export function clusterRules(writes: boolean): PolicyRule[] {
 export function namespaceRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
 }
+
+function yamlRules(rules: PolicyRule[]): string {
+  const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  return rules.map((r) => `- apiGroups: ${list(r.apiGroups)}\n  resources: ${list(r.resources)}\n  verbs: ${list(r.verbs)}`).join('\n');
+}
+
+/** The chart's RBAC template, generated from the rules above (`npm run generate`). */
+export function chartRbacTemplate(): string {
+  return [
+    '{{- /*',
+    'Generated from src/controller/rbac.ts by `npm run generate`; do not edit.',
+    'The permissions guard502 needs (least privilege): read every kind the rules judge or read,',
+    'with the controller on also patch annotations on the kinds it judges, read EndpointSlices',
+    '(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace.',
+    'The webhook alone (controller.enabled=false) only reads.',
+    '*/ -}}',
+    '{{- define "guard502.clusterRules" -}}',
+    '{{- if .Values.controller.enabled }}',
+    yamlRules(clusterRules(true)),
+    '{{- else }}',
+    yamlRules(clusterRules(false)),
+    '{{- end }}',
+    '{{- end }}',
+    '',
+    '{{- define "guard502.namespaceRules" -}}',
+    yamlRules(namespaceRules()),
+    '{{- end }}',
+    '',
+  ].join('\n');
+}

@@ -5,6 +5,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** The value the fix proposes: long enough to see a crash right after start, short enough not to slow rollouts much. */
 const SUGGESTED = 10;
@@ -15,6 +16,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'info',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     minSeconds: {
       type: 'integer',

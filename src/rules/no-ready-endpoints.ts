@@ -61,6 +61,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
+  reads: [{ group: '', kind: 'Service' }, { group: 'discovery.k8s.io', kind: 'EndpointSlice' }],
   params: {},
   live: true,
   docs: {

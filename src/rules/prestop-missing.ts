@@ -6,6 +6,7 @@ import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { servesHttp } from './lib/rollout-math.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 export default defineRule({
   id: 'prestop-missing',
@@ -13,6 +14,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     minSleepSeconds: {
       type: 'integer',

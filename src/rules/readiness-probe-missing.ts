@@ -5,6 +5,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers, suggestedProbePort } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 export default defineRule({
   id: 'readiness-probe-missing',
@@ -12,6 +13,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

@@ -5,6 +5,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { servedContainers, suggestedProbePort, type ServedContainer } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 // Commands that succeed whatever state the app is in.
 const ALWAYS_TRUE = [/^(\/(usr\/)?bin\/)?true$/, /^exit 0$/, /^(\/(usr\/)?bin\/)?(cat|ls|echo|test -[efd]|\[ -[efd]) ?/];
@@ -49,6 +50,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

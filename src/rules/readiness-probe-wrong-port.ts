@@ -5,6 +5,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePort } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** The container, other than `own`, that declares the port a probe checks (by number or name). */
 function ownerElsewhere(containers: readonly Container[], own: Container, port: number | string): Container | undefined {
@@ -18,6 +19,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

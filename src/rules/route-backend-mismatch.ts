@@ -4,6 +4,7 @@ import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { closestName, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
 
 const CONSEQUENCE = 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
 
@@ -17,6 +18,13 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['HTTPRoute', 'GRPCRoute'],
+  reads: [
+    { group: '', kind: 'Service' },
+    { group: 'flagger.app', kind: 'Canary' },
+    { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
+    { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
+    ANYTHING_IN_NAMESPACE,
+  ],
   params: {},
   docs: {
     what:

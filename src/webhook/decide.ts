@@ -127,7 +127,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const cacheIsBefore = previous ? cacheHoldsOld : cached === undefined;
   const inBefore = <T>(fn: () => T): T => (cacheIsBefore ? fn() : graph.withChanges([previous ?? { remove: self.key }], fn));
   const keys = new Set<string>();
-  if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
+  if (previous) inBefore(() => graph.affected(previous, rules).forEach((n) => keys.add(n.key)));
   // Services, Ingresses and routes see a workload only through its NEIGHBOUR_VIEW: when the change
   // leaves that alone, they keep the findings they had, which are not this change's to show, and
   // are not judged again — nor counted below as something to show. Workloads beside it (behind the
@@ -135,7 +135,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && sameForNeighbours(previous, self);
   const neighbours = () => (unseen ? present(graph, keys).filter(isWorkload) : present(graph, keys));
   const after = graph.withChanges([self], () => {
-    graph.affected(self).forEach((n) => keys.add(n.key));
+    graph.affected(self, rules).forEach((n) => keys.add(n.key));
     keys.delete(self.key);
     return evaluate(graph, self, neighbours(), policies, rules);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { graphOf } from '../support/scan.ts';
 import { isWorkload, type Workload } from '../../src/engine/model.ts';
 import { ingressTimeouts } from '../../src/rules/lib/proxy-timeouts.ts';
+import { RULES } from '../../src/rules/index.ts';
 
 const APP = `
 apiVersion: apps/v1
@@ -104,7 +105,7 @@ describe('ResourceGraph', () => {
   });
 
   it('says which objects a change affects', () => {
-    const affected = graph.affected(web).map((o) => `${o.kind}/${o.name}`).sort();
+    const affected = graph.affected(web, RULES).map((o) => `${o.kind}/${o.name}`).sort();
     assert.deepEqual(affected, ['Deployment/web-canary', 'Deployment/web-stable', 'HTTPRoute/web', 'Ingress/legacy', 'Ingress/web']);
   });
 
