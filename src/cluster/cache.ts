@@ -48,6 +48,7 @@ export class ClusterCache {
   private readonly absent = new Set<WatchedResource>();
   private readonly listeners: CacheListener[] = [];
   private readonly parsedPolicies = new Map<string, Policy>();
+  private readonly reportedUnreadable = new Set<string>();
   private discoveryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -136,13 +137,25 @@ export class ClusterCache {
       if (obj.apiVersion === undefined) obj.apiVersion = apiVersionOf(w);
       if (obj.kind === undefined) obj.kind = w.kind;
       const n = normalize(obj, '', undefined);
-      if (!n.resource) return;
+      if (!n.resource) {
+        this.unreadable(w, obj, n.error ?? n.skipped ?? 'not readable');
+        return;
+      }
       current = n.resource;
       previous = this.graph.upsert(current);
     }
     if (w.kind === 'Guard502Policy') this.applyPolicy(current, previous);
     const change: CacheChange = { event, resource: w, current, previous, fromWrite };
     for (const l of this.listeners) l(change);
+  }
+
+  /** An object the rules cannot read is skipped, and said so once (not at every resync). */
+  private unreadable(w: WatchedResource, obj: JsonObject, why: string): void {
+    const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
+    const key = `${keyOf(w)}/${meta.namespace ?? ''}/${meta.name ?? ''}`;
+    if (this.reportedUnreadable.has(key)) return;
+    this.reportedUnreadable.add(key);
+    this.options.log.warn({ kind: w.kind, namespace: meta.namespace, name: meta.name }, `${w.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '(no name)'} skipped: ${why}`);
   }
 
   private applyPolicy(current: Model | undefined, previous: Model | undefined): void {

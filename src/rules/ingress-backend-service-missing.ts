@@ -62,7 +62,7 @@ export default defineRule({
               metadata: { name: b.serviceName, namespace: ing.namespace },
               spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
             }),
-        missingReference: true,
+        missingReference: `Service ${ing.namespace}/${b.serviceName}`,
       });
     }
     return hits;

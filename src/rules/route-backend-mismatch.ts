@@ -75,7 +75,7 @@ export default defineRule({
               to: [{ group: '', kind: 'Service', name: b.serviceName }],
             },
           }),
-          missingReference: true,
+          missingReference: `a ReferenceGrant in namespace ${b.serviceNamespace} for ${route.kind}s of namespace ${route.namespace}`,
         });
         continue;
       }
@@ -98,7 +98,7 @@ export default defineRule({
                 metadata: { name: b.serviceName, namespace: b.serviceNamespace },
                 spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
               }),
-          missingReference: true,
+          missingReference: `Service ${b.serviceNamespace}/${b.serviceName}`,
         });
         continue;
       }

@@ -148,7 +148,7 @@ export default defineRule({
               : fixWithYaml(`Give the selector the labels of the pod template that should receive the traffic (templates here: ${list.filter((c) => !c.runtime).map((c) => c.name).slice(0, 3).join(', ')}):`, {
                   spec: { selector: { app: '<pod label value>' } },
                 }),
-        missingReference: true,
+        missingReference: `a workload whose pods carry the labels of Service ${svc.namespace}/${svc.name}`,
       },
     ];
   },

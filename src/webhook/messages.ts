@@ -20,17 +20,18 @@ function firstSentence(message: string): string {
   return m ? (m[1] as string) : message;
 }
 
-const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, string> = {
-  ratchet: '(not blocking: already present before this change) ',
-  'missing-reference': '(not blocking: the object it refers to does not exist yet) ',
-  rollback: '(not blocking: rollback) ',
-  'already-failing': '(not blocking: it was not working before this change either) ',
+const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, (f: JudgedFinding) => string> = {
+  ratchet: () => '(not blocking: already present before this change) ',
+  // Named when the rule says what is absent: the rest of the same `kubectl apply -f` may bring it.
+  'missing-reference': (f) => `(not blocking: ${typeof f.missingReference === 'string' ? f.missingReference : 'the object it refers to'} does not exist yet) `,
+  rollback: () => '(not blocking: rollback) ',
+  'already-failing': () => '(not blocking: it was not working before this change either) ',
 };
 
 export function warningLines(j: Judgement): string[] {
   const out = j.findings
     .filter((f) => f.action === 'warn')
-    .map((f) => clip(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded] : ''}${firstSentence(f.message)}`, WARNING_MAX));
+    .map((f) => clip(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded](f) : ''}${firstSentence(f.message)}`, WARNING_MAX));
   if (j.rollbackTo) out.unshift(`guard502: rollback to ReplicaSet ${j.rollbackTo} admitted; fix the findings below before the next rollout`);
   if (j.decision === 'error-allowed') out.push(clip(`guard502 could not check this object and admitted it unchecked (policy onError: allow): ${j.note ?? ''}`, WARNING_MAX));
   if (j.decision === 'skipped' && j.note?.includes('does not check')) out.push(`guard502: ${j.note}`);
