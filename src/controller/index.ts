@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
+import { Settle } from './settle.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
 import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
@@ -39,6 +40,8 @@ export interface ControllerDeps {
   writeQps?: number;
   /** How often Guard502Policy status is brought up to date. */
   statusIntervalMs?: number;
+  /** How long an error or warning must last before it is announced as an Event (see settle.ts). */
+  eventSettleMs?: number;
 }
 
 export interface ControllerHandle {
@@ -47,6 +50,9 @@ export interface ControllerHandle {
   /** Stops; a leader releases its lease unless `release` is false (a simulated crash). */
   stop(release?: boolean): Promise<void>;
 }
+
+/** Long enough for the rest of a `kubectl apply -f` to land, short enough for a page to still be timely. */
+const DEFAULT_EVENT_SETTLE_MS = 5_000;
 
 const ANNOTATED = new Set(WATCHED.filter((w) => w.annotated).map((w) => `${w.group}/${w.kind}`));
 const OUR_KEYS = [ANNOTATION_FINDINGS, ANNOTATION_RISK, ANNOTATION_CHECKED];
@@ -98,6 +104,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   const writer = new Writer(deps.client, { qps: deps.writeQps ?? 1000, identity: deps.identity });
   /** What each object's findings were at its last check: metrics and policy status read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
+  const settle = new Settle(deps.eventSettleMs ?? DEFAULT_EVENT_SETTLE_MS);
   const metrics = controllerMetrics(deps.registry, {
     queueDepth: () => queue.length,
     findings: function* () {
@@ -178,18 +185,24 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     }
     metrics.writes.inc({ kind: object.kind, result: 'ok' });
     if (resource) cache.observe(resource, written.object);
-    // One Event when an error or warning appears; none while it stays (the annotation remembers it across
-    // restarts). Info findings are hygiene: the annotation and the metrics carry them, Events would be noise.
+    // One Event when an error or warning appears and lasts the settle period; none while it stays (the
+    // annotation remembers it across restarts). Info findings are hygiene: the annotation and the metrics
+    // carry them, Events would be noise.
     const announced = new Set<string>();
     for (const f of findings) {
       if (f.severity === 'info' || before.has(f.rule) || announced.has(f.rule)) continue;
       announced.add(f.rule);
-      try {
-        await writer.event(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
-        metrics.events.inc({ rule: f.rule });
-      } catch (err) {
-        log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, rule: f.rule, error: (err as Error).message }, 'could not create Event');
-      }
+      const message = `${f.message} Fix: ${f.fix.split('\n')[0]}`;
+      const lasts = () => leading && !stopped && (current.get(key)?.findings.some((x) => x.rule === f.rule && x.severity !== 'info') ?? false);
+      settle.after(`${key}|${f.rule}`, lasts, async () => {
+        try {
+          // The object as it is now: the Event names the version that still has the finding.
+          await writer.event(cache.graph.get(key) ?? object, f.rule, message);
+          metrics.events.inc({ rule: f.rule });
+        } catch (err) {
+          log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, rule: f.rule, error: (err as Error).message }, 'could not create Event');
+        }
+      });
     }
     log.info({ kind: object.kind, namespace: object.namespace, name: object.name, risk: desired[ANNOTATION_RISK], findings: findings.map((f) => f.rule) }, 'annotated');
     return 'written';
@@ -229,6 +242,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   };
   const stopWriting = () => {
     leading = false;
+    settle.clear();
     metrics.leader.set(0);
     status.stop();
   };

@@ -119,8 +119,11 @@ describe('e2e: controller, live', function () {
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(await generation(), generationThen, 'no further writes while nothing changed');
-    const events = await cp.kubectl(['get', 'events', '-n', 'stuck', '--field-selector', 'involvedObject.name=web,reason=RolloutStuck', '-o', 'name']);
-    assert.equal(events.stdout.trim().split('\n').filter(Boolean).length, 1, 'one Event');
+    // One Event, once the finding has lasted the settle period.
+    await eventually('one Event', async () => {
+      const events = await cp.kubectl(['get', 'events', '-n', 'stuck', '--field-selector', 'involvedObject.name=web,reason=RolloutStuck', '-o', 'name']);
+      return events.stdout.trim().split('\n').filter(Boolean).length === 1 ? true : undefined;
+    }, 20_000, 250);
     // The command the message gives works, and the finding clears itself.
     const undo = await cp.kubectl(['rollout', 'undo', 'deployment/web', '-n', 'stuck']);
     assert.equal(undo.code, 0, undo.stderr);

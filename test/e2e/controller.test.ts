@@ -119,9 +119,11 @@ describe('e2e: controller', function () {
       return a['guard502.dev/risk'] ? a : undefined;
     });
     assert.ok(rulesOf(ingress).includes('proxy-timeout-unbounded'));
-    // An Event for each finding that appeared.
-    const events = await cp.kubectl(['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=storefront,reason=RolloutRecreate', '-o', 'name']);
-    assert.equal(events.stdout.trim().split('\n').filter(Boolean).length, 1);
+    // An Event for each finding that appeared, once it has lasted the settle period.
+    await eventually('one Event', async () => {
+      const events = await cp.kubectl(['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=storefront,reason=RolloutRecreate', '-o', 'name']);
+      return events.stdout.trim().split('\n').filter(Boolean).length === 1 ? true : undefined;
+    }, 20_000, 250);
   });
 
   it('clears the findings when the manifest is fixed', async () => {

@@ -5,12 +5,14 @@
 // scan (live rules excepted), and the webhook, judging each object as if it were applied last, must
 // find the same. The three wrong outcomes once seen on a cluster are pinned by name below.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
 import { Registry } from 'prom-client';
 import { ClusterCache } from '../../src/cluster/cache.ts';
 import { KubeClient } from '../../src/cluster/client.ts';
 import { resourceFor } from '../../src/cluster/resources.ts';
 import { startController, type ControllerHandle } from '../../src/controller/index.ts';
+import { eventReason } from '../../src/controller/writer.ts';
 import { ANNOTATION_FINDINGS } from '../../src/engine/annotations.ts';
 import { check } from '../../src/engine/run.ts';
 import { buildGraph } from '../../src/loader/build.ts';
@@ -24,6 +26,15 @@ import { useControlPlane, type ControlPlane } from '../support/control-plane.ts'
 import { crdsFor } from '../support/crds.ts';
 import { eventually } from '../support/eventually.ts';
 import { review } from '../support/webhook.ts';
+
+/** The controller's Event settle period here: short, so the suite stays fast. */
+const SETTLE_MS = 1_000;
+const EXAMPLES = ['examples/shop/fixed/checkout.yaml', 'examples/shop/fixed/storefront.yaml', 'examples/shop/broken/checkout.yaml', 'examples/shop/broken/storefront.yaml'];
+
+function permutations<T>(xs: T[]): T[][] {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
 
 const LIVE = new Set(RULES.filter((r) => r.live).map((r) => r.id));
 const FIXTURES = RULES.flatMap((r) => [...r.fixtures.fire, ...r.fixtures.silent].map((f) => ({ name: `${r.id}: ${f.name}`, yaml: f.yaml, params: f.params })));
@@ -108,7 +119,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
     webhookCache = new ClusterCache(new KubeClient(cp.kubeConfig), { face: 'webhook', log: silentLogger(), discoveryIntervalMs: 500 });
     await Promise.all([controllerCache.start(), webhookCache.start()]);
     await Promise.all([controllerCache.waitForSync(), webhookCache.waitForSync()]);
-    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, leaderElection: { enabled: false } } as Parameters<typeof startController>[0]);
+    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, eventSettleMs: SETTLE_MS, leaderElection: { enabled: false } });
   });
 
   after(async () => {
@@ -158,6 +169,45 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
       const found = await compare(env.cp, REGRESSION_CLASS);
       assert.ok(!(found.get(`Ingress/parity-${n}/web`) ?? []).some((f) => f.startsWith('proxy-timeout-unbounded')), 'no ingress-nginx timeout finding');
     });
+  });
+
+  describe('the bundled examples, their documents applied in every order', () => {
+    for (const file of EXAMPLES) {
+      it(`${file}: the same annotations whatever the order, and Events only for what lasts`, async function () {
+        const cp = env.cp;
+        const docs = readFileSync(file, 'utf8').split(/^---$/m).filter((d) => /^kind:/m.test(d));
+        const orders = permutations(docs.map((_, i) => i));
+        const namespaces: string[] = [];
+        for (const order of orders) {
+          const ns = `order-${++n}`;
+          namespaces.push(ns);
+          assert.equal((await cp.kubectl(['create', 'namespace', ns])).code, 0);
+          const yaml = order.map((i) => docs[i]).join('\n---\n').replace(/namespace: shop$/gm, `namespace: ${ns}`);
+          const applied = await cp.kubectl(['apply', '-f', '-'], { input: yaml });
+          assert.equal(applied.code, 0, applied.stderr);
+        }
+        const text = readFileSync(file, 'utf8');
+        for (const ns of namespaces) {
+          const expected = withoutAction(scanned(text.replace(/namespace: shop$/gm, `namespace: ${ns}`), ns));
+          let last = new Map<string, string[] | undefined>();
+          await eventually('annotations', () => {
+            last = annotated(controllerCache, expected.keys());
+            return same(last, expected) ? true : undefined;
+          }, 30_000).catch(() => undefined);
+          assert.deepEqual(Object.fromEntries(last), Object.fromEntries(expected), `${ns}: annotations differ from the scan`);
+        }
+        // Events: once the settle period is over, exactly one per error or warning of the final state, in every order.
+        await new Promise((r) => setTimeout(r, SETTLE_MS * 3));
+        const client = new KubeClient(cp.kubeConfig);
+        for (const ns of namespaces) {
+          const expected = [...withoutAction(scanned(text.replace(/namespace: shop$/gm, `namespace: ${ns}`), ns))]
+            .flatMap(([key, findings]) => findings.filter((f) => !f.endsWith(' info')).map((f) => `${eventReason(f.split(' ')[0] as string)} ${key.split('/')[0]}/${key.split('/')[2]}`));
+          const events = (await client.request<{ items: Array<Record<string, unknown>> }>(`/api/v1/namespaces/${ns}/events`)).items.filter((e) => e.reportingComponent === 'guard502.dev/controller');
+          const said = events.map((e) => `${String(e.reason)} ${String((e.involvedObject as { kind: string }).kind)}/${String((e.involvedObject as { name: string }).name)}`);
+          assert.deepEqual(said.sort(), [...new Set(expected)].sort(), `${ns}: Events`);
+        }
+      });
+    }
   });
 
   describe('every rule fixture', () => {
