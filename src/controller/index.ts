@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
+import { declaredReach } from './reach.ts';
 import { Settle } from './settle.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
 import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
@@ -152,6 +153,8 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     if (previous && !(c.current && sameReach(previous, c.current))) {
       for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous, RULES))) if (isAnnotated(n)) queue.add(n.key);
     }
+    // What rules that read this kind judge in the namespace, whatever relation the graph sees.
+    for (const n of declaredReach(cache.graph, RULES, c.previous, c.current)) if (isAnnotated(n)) queue.add(n.key);
     if (!c.current && c.previous) current.delete(c.previous.key);
   });
 
