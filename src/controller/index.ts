@@ -90,10 +90,11 @@ function sameReach(previous: Model, current: Model): boolean {
   return reach(previous) === reach(current);
 }
 
+/** Rules with an error or warning in a findings annotation: those already announced (info findings never are). */
 function rulesIn(annotation: string | undefined): Set<string> {
   try {
-    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string }>;
-    return new Set(list.map((f) => f.rule ?? ''));
+    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string; severity?: string }>;
+    return new Set(list.filter((f) => f.severity !== 'info').map((f) => f.rule ?? ''));
   } catch {
     return new Set();
   }
