@@ -17,6 +17,7 @@ import { governingPolicy } from '../policy/select.ts';
 import { POLICY_KIND } from '../policy/crd.ts';
 import { desiredAnnotations } from '../report/annotations.ts';
 import { RULES } from '../rules/index.ts';
+import { liveClock } from '../rules/lib/live-clock.ts';
 import type { Logger } from '../server/log.ts';
 import { LeaderElector } from './leader.ts';
 import { controllerMetrics } from './metrics.ts';
@@ -145,7 +146,10 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     if (previous && !(c.current && sameReach(previous, c.current))) {
       for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
     }
-    if (!c.current && c.previous) current.delete(c.previous.key);
+    if (!c.current && c.previous) {
+      current.delete(c.previous.key);
+      liveClock.forgetObject(c.previous.key);
+    }
   });
 
   async function reconcile(key: string): Promise<string> {
@@ -163,6 +167,9 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       return 'skipped';
     }
     const result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+    // A live rule waits for a deadline (a rollout's, a Service's grace): judge the object again then.
+    const recheckAt = liveClock.takeRecheck(key);
+    if (recheckAt !== undefined) queue.addAfter(key, recheckAt - liveClock.now() + 50);
     for (const f of result.failures) log.error({ rule: f.rule, kind: object.kind, namespace: object.namespace, name: object.name, error: f.message }, 'rule failed');
     const findings = sortFindings(result.findings);
     current.set(key, { policy: policy.name, findings: findings.map((f) => ({ rule: f.rule, severity: f.severity })) });

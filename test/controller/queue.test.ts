@@ -90,6 +90,19 @@ describe('controller: work queue', () => {
     assert.equal(await q.get(), undefined);
   });
 
+  it('adds a key again at a later time; the earliest request wins', async () => {
+    const q = new WorkQueue();
+    q.addAfter('a', 200);
+    q.addAfter('a', 40);
+    q.addAfter('a', 400);
+    const started = Date.now();
+    assert.equal(await q.get(), 'a');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 35 && waited < 190, `waited ${waited} ms`);
+    q.done('a');
+    q.shutDown();
+  });
+
   it('stays correct over many keys (the consumed head is compacted)', async () => {
     const q = new WorkQueue();
     for (let i = 0; i < 5_000; i++) q.add(`k${i}`);
