@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { WATCHED } from '../../src/cluster/resources.ts';
 import { WorkQueue } from '../../src/controller/queue.ts';
 import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
-import { eventReason, TokenBucket } from '../../src/controller/writer.ts';
+import { eventReason } from '../../src/controller/events.ts';
+import { TokenBucket } from '../../src/controller/writer.ts';
 import { RULES } from '../../src/rules/index.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));

@@ -8,6 +8,7 @@ import { ClusterCache } from '../../src/cluster/cache.ts';
 import { ApiError, KubeClient, objectPath } from '../../src/cluster/client.ts';
 import { resourceFor, type WatchedResource } from '../../src/cluster/resources.ts';
 import { LeaderElector } from '../../src/controller/leader.ts';
+import { EventRecorder } from '../../src/controller/events.ts';
 import { Writer } from '../../src/controller/writer.ts';
 import { normalize, resourceKey, type Model } from '../../src/engine/model.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
@@ -294,9 +295,12 @@ describe('e2e: controller parts', function () {
       assert.deepEqual(await new Writer(client).annotate(s, { 'guard502.dev/risk': 'none' }), { status: 'gone' });
     });
 
-    it('creates a Warning Event on the object, reason in PascalCase', async () => {
+    it('creates a Warning Event on the object, reason in PascalCase; the same again is counted, not repeated', async () => {
       const s = await service('evented');
-      await new Writer(client, { identity: 'writer-test' }).event(s, 'no-ready-endpoints', 'Ingress/web sends traffic to Service evented, which has no ready endpoint now.');
+      const recorder = new EventRecorder({ client, log: silentLogger(), identity: 'writer-test', stillCurrent: () => true });
+      const message = 'Ingress/web sends traffic to Service evented, which has no ready endpoint now.';
+      assert.equal(await recorder.emit(s, 'no-ready-endpoints', message), 'created');
+      assert.equal(await recorder.emit(s, 'no-ready-endpoints', message), 'counted');
       const all = await client.request<{ items: Array<Record<string, unknown>> }>('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Devented');
       // (The apiserver's own controllers may have something to say about the Service too.)
       const ours = all.items.filter((e) => e.reportingComponent === 'guard502.dev/controller');
@@ -308,7 +312,7 @@ describe('e2e: controller parts', function () {
       assert.equal(ev.involvedObject.kind, 'Service');
       assert.equal(ev.involvedObject.uid, (s.raw.metadata as { uid: string }).uid);
       assert.equal(ev.reportingInstance, 'writer-test');
-      assert.equal(ev.count, 1);
+      assert.equal(ev.count, 2);
     });
   });
 });
