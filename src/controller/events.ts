@@ -2,9 +2,10 @@
 // does it: one Event per object, reason and message, whose `count` and
 // `lastTimestamp` go up when it happens again instead of a new Event each time
 // (EventCorrelator's aggregation); a token bucket per object (its spam filter:
-// a burst of 25, then one per 5 minutes) and one for the whole controller (the
-// Event QPS) so that a first pass over a large cluster cannot flood the API
-// server; Events beyond that are dropped and counted, never queued without end.
+// a burst of 25, then one per 5 minutes; Events beyond it are dropped and
+// counted) and one for the whole controller (the Event QPS) so that a first pass
+// over a large cluster cannot flood the API server: Events wait for it, and one
+// whose finding is gone by then is not written.
 // A finding must also live through a short settle period first: one that comes
 // and goes while objects are still arriving (a Service seen before its
 // workload) says nothing.
@@ -35,14 +36,15 @@ export interface EventRecorderOptions {
   settleMs?: number;
   /** Whether the finding is still current (the controller's record); asked when the settle period ends. */
   stillCurrent: (objectKey: string, rule: string) => boolean;
-  /** Each outcome: `created`, `counted` (an existing Event's count went up), `dropped` (a rate limit), `failed`. */
+  /** Each outcome: `created`, `counted` (an existing Event's count went up), `dropped` (over the per-object
+   * limit), `withdrawn` (the finding was gone when its turn came), `failed`. */
   onOutcome?: (rule: string, outcome: EventOutcome) => void;
   identity?: string;
   /** How many distinct Events are remembered for aggregation (client-go: 4096). */
   cacheSize?: number;
 }
 
-export type EventOutcome = 'created' | 'counted' | 'dropped' | 'failed';
+export type EventOutcome = 'created' | 'counted' | 'dropped' | 'withdrawn' | 'failed';
 
 export const DEFAULT_EVENT_SETTLE_MS = 5_000;
 
@@ -89,8 +91,6 @@ export class EventRecorder {
   /** Announced Events, for aggregation: key → the Event object's name and count (least recently used first). */
   private readonly seen = new Map<string, { namespace: string; name: string; count: number }>();
   private readonly pending = new Map<string, Pending>();
-  /** Events waiting for an overall token; beyond `burst × 4` they are dropped. */
-  private waiting = 0;
   private stopped = false;
 
   constructor(options: EventRecorderOptions) {
@@ -136,15 +136,9 @@ export class EventRecorder {
   private async write(object: Model, rule: string, message: string): Promise<EventOutcome> {
     const uid = (object.raw.metadata as { uid?: string } | undefined)?.uid ?? '';
     if (!this.spam.allow(`${object.key}\u0000${uid}`)) return 'dropped';
-    const burst = this.o.burst ?? DEFAULT_EVENT_BURST;
-    if (this.waiting >= burst * 4) return 'dropped';
-    this.waiting++;
-    try {
-      await this.limiter.take();
-    } finally {
-      this.waiting--;
-    }
-    if (this.stopped) return 'dropped';
+    await this.limiter.take();
+    // Waiting for the overall budget can take a while in a large first pass: the finding may be gone.
+    if (this.stopped || !this.o.stillCurrent(object.key, rule)) return 'withdrawn';
     const reason = eventReason(rule);
     const text = message.length > 1000 ? `${message.slice(0, 999)}…` : message;
     const key = JSON.stringify([object.key, uid, reason, text]);

@@ -55,7 +55,7 @@ export function controllerMetrics(
     }),
     events: new Counter({
       name: 'guard502_controller_events_total',
-      help: 'Kubernetes Events for findings that appeared, by rule and result (created, counted: an existing Event counted once more, dropped: over a rate limit, failed).',
+      help: 'Kubernetes Events for findings that appeared, by rule and result (created, counted: an existing Event counted once more, dropped: over the per-object limit, withdrawn: the finding was gone by its turn, failed).',
       labelNames: ['rule', 'result'],
       registers: [registry],
     }),
