@@ -69,9 +69,16 @@ async function apiserverMetric(cp: ControlPlane, name: string): Promise<number> 
     .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 }
 
+/** A ClusterRole that reads what these tests read (no controller-manager here to aggregate `view`). */
+const READER = 'guard502-test-reader';
+
 describe('e2e: the cluster client under flow control, behind a proxy, with an exec plugin', function () {
   this.timeout(120_000);
   const env = useControlPlane();
+  before(async () => {
+    const r = await env.cp.kubectl(['create', 'clusterrole', READER, '--verb=get,list', '--resource=namespaces,configmaps']);
+    assert.equal(r.code, 0, r.stderr);
+  });
 
   it('retries requests API Priority and Fairness rejects (429, Retry-After) until they pass', async () => {
     const cp = env.cp;
@@ -94,8 +101,8 @@ spec:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
-metadata: {name: throttled-view}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+metadata: {name: throttled-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${READER}}
 subjects: [{kind: User, name: throttled, apiGroup: rbac.authorization.k8s.io}]
 `,
     });
@@ -105,7 +112,7 @@ subjects: [{kind: User, name: throttled, apiGroup: rbac.authorization.k8s.io}]
     const client = new KubeClient(fromKubeconfigFile(path));
     const rejectedBefore = await apiserverMetric(cp, 'apiserver_flowcontrol_rejected_requests_total');
     try {
-      const lists = await Promise.all(Array.from({ length: 24 }, () => client.list('/api/v1/namespaces/default/configmaps', 5)));
+      const lists = await Promise.all(Array.from({ length: 48 }, () => client.list('/api/v1/namespaces/default/configmaps', 5)));
       for (const l of lists) assert.ok(l.items.length >= 30);
     } finally {
       client.close();
@@ -142,7 +149,7 @@ subjects: [{kind: User, name: throttled, apiGroup: rbac.authorization.k8s.io}]
   it('refreshes an exec plugin credential before it expires: every request passes', async () => {
     const cp = env.cp;
     assert.equal((await cp.kubectl(['create', 'serviceaccount', 'plugin-user'])).code, 0);
-    assert.equal((await cp.kubectl(['create', 'clusterrolebinding', 'plugin-user-view', '--clusterrole=view', '--serviceaccount=default:plugin-user'])).code, 0);
+    assert.equal((await cp.kubectl(['create', 'clusterrolebinding', 'plugin-user-reader', `--clusterrole=${READER}`, '--serviceaccount=default:plugin-user'])).code, 0);
     const token = (await cp.kubectl(['create', 'token', 'plugin-user'])).stdout.trim();
     assert.ok(token.length > 20);
     const runs = join(cp.dir, 'plugin-runs');
