@@ -102,7 +102,7 @@ export class KubeClient {
    */
   private agent: Agent | undefined;
   /** The TLS identity the pooled agent was made with: new client credentials (an exec plugin's) need a new pool. */
-  private agentFor: { cert: unknown; key: unknown } | undefined;
+  private agentFor: string | undefined;
   private readonly proxy: URL | undefined;
 
   constructor(config: Connection) {
@@ -131,14 +131,14 @@ export class KubeClient {
     };
     await this.config.applyToHTTPSOptions(options);
     if (url.protocol === 'https:') {
-      if (this.agent && (this.agentFor?.cert !== options.cert || this.agentFor?.key !== options.key)) {
-        this.agent.destroy();
-        this.agent = undefined;
-      }
+      const identity = `${String(options.cert ?? '')}\u0000${String(options.key ?? '')}`;
+      // New client credentials (an exec plugin's): a new pool. The old one is left to finish what it carries
+      // (a watch may run for minutes); its sockets close with their requests.
+      if (this.agent && this.agentFor !== identity) this.agent = undefined;
       if (!this.agent) {
         const agentOptions = { keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) };
         this.agent = this.proxy ? new TunnelAgent(this.proxy, agentOptions) : new Agent(agentOptions);
-        this.agentFor = { cert: options.cert, key: options.key };
+        this.agentFor = identity;
       }
       (options.agent as Agent | undefined)?.destroy();
       options.agent = this.agent;
