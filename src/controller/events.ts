@@ -6,9 +6,10 @@
 // counted) and one for the whole controller (the Event QPS) so that a first pass
 // over a large cluster cannot flood the API server: Events wait for it, and one
 // whose finding is gone by then is not written.
-// A finding must also live through a short settle period first: one that comes
-// and goes while objects are still arriving (a Service seen before its
-// workload) says nothing.
+// A finding must also live through a short settle period first, and its
+// namespace be quiet that long: one that comes and goes while an apply is still
+// creating objects (an Ingress seen before its Service, a Service before its
+// workload) says nothing, however long the apply takes (up to a minute).
 
 import { hostname } from 'node:os';
 import { ApiError, collectionPath, objectPath, type KubeClient } from '../cluster/client.ts';
@@ -32,8 +33,10 @@ export interface EventRecorderOptions {
   /** Per object: client-go's spam filter defaults (a burst of 25, then one per 300 s). */
   perObjectBurst?: number;
   perObjectQps?: number;
-  /** A finding is announced only when it is still there after this long. */
+  /** A finding is announced only when it is still there after this long, with its namespace unchanged that long. */
   settleMs?: number;
+  /** A busy namespace delays an Event at most this long. */
+  maxSettleMs?: number;
   /** Whether the finding is still current (the controller's record); asked when the settle period ends. */
   stillCurrent: (objectKey: string, rule: string) => boolean;
   /** Each outcome: `created`, `counted` (an existing Event's count went up), `dropped` (over the per-object
@@ -47,6 +50,7 @@ export interface EventRecorderOptions {
 export type EventOutcome = 'created' | 'counted' | 'dropped' | 'withdrawn' | 'failed';
 
 export const DEFAULT_EVENT_SETTLE_MS = 5_000;
+export const DEFAULT_EVENT_MAX_SETTLE_MS = 60_000;
 
 /** Non-blocking: refills like TokenBucket but answers at once whether a token was there. */
 class SpamFilter {
@@ -78,6 +82,7 @@ interface Pending {
   object: Model;
   rule: string;
   message: string;
+  since: number;
   timer: NodeJS.Timeout;
 }
 
@@ -91,6 +96,8 @@ export class EventRecorder {
   /** Announced Events, for aggregation: key → the Event object's name and count (least recently used first). */
   private readonly seen = new Map<string, { namespace: string; name: string; count: number }>();
   private readonly pending = new Map<string, Pending>();
+  /** When each namespace last changed (changes other than guard502's own writes). */
+  private readonly changed = new Map<string, number>();
   private stopped = false;
 
   constructor(options: EventRecorderOptions) {
@@ -110,15 +117,36 @@ export class EventRecorder {
       pending.message = message;
       return;
     }
-    const settle = this.o.settleMs ?? DEFAULT_EVENT_SETTLE_MS;
-    const timer = setTimeout(() => {
-      const p = this.pending.get(key);
+    const p: Pending = { object, rule, message, since: Date.now(), timer: undefined as unknown as NodeJS.Timeout };
+    this.pending.set(key, p);
+    this.settle(key, p, this.o.settleMs ?? DEFAULT_EVENT_SETTLE_MS);
+  }
+
+  /** Something in `namespace` changed (not guard502's own write): its findings may still be settling. */
+  noteChange(namespace: string): void {
+    if (this.pending.size > 0) this.changed.set(namespace, Date.now());
+    else this.changed.clear(); // nothing waits on it: no need to remember
+  }
+
+  private settle(key: string, p: Pending, delayMs: number): void {
+    p.timer = setTimeout(() => {
+      if (this.stopped || this.pending.get(key) !== p) return;
+      if (!this.o.stillCurrent(p.object.key, p.rule)) {
+        this.pending.delete(key);
+        return;
+      }
+      const settleMs = this.o.settleMs ?? DEFAULT_EVENT_SETTLE_MS;
+      const now = Date.now();
+      const quietSince = this.changed.get(p.object.namespace) ?? 0;
+      // The namespace is still changing (an apply under way): wait until it has been quiet for the settle period.
+      if (now - quietSince < settleMs && now - p.since < (this.o.maxSettleMs ?? DEFAULT_EVENT_MAX_SETTLE_MS)) {
+        this.settle(key, p, quietSince + settleMs - now);
+        return;
+      }
       this.pending.delete(key);
-      if (!p || this.stopped || !this.o.stillCurrent(p.object.key, p.rule)) return;
       void this.emit(p.object, p.rule, p.message);
-    }, settle);
-    timer.unref();
-    this.pending.set(key, { object, rule, message, timer });
+    }, Math.max(1, delayMs));
+    p.timer.unref();
   }
 
   /** Findings waiting for their settle period to end. */

@@ -158,6 +158,9 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       if (isAnnotated(c.current)) queue.add(c.current.key);
       return;
     }
+    // A change of someone else's: Events of the namespace wait until it is quiet (an apply in progress).
+    const changed = c.current ?? c.previous;
+    if (changed) events.noteChange(changed.namespace);
     enqueue(c.current);
     // What the old version reached may have changed too (a Service it no longer selects).
     const previous = c.previous;
