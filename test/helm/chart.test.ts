@@ -267,7 +267,7 @@ describe('Helm chart: rendered objects', function () {
   it('passes the API budget to the controller: defaults as controller-runtime, values as set', () => {
     const flags = (args: string[]) => parseServerFlags((container(render(args)).args as string[]).slice(1));
     assert.deepEqual(pick(flags([])), { writeQps: 20, writeBurst: 30, eventQps: 5, eventBurst: 25 });
-    const set = ['--set', 'controller.writeQps=50', '--set', 'controller.writeBurst=80', '--set', 'controller.eventQps=2.5', '--set', 'controller.eventBurst=10'];
+    const set = ['--set', 'controller.writeQps=50', '--set', 'controller.writeBurst=80', '--set-json', 'controller.eventQps=2.5', '--set', 'controller.eventBurst=10'];
     assert.deepEqual(pick(flags(set)), { writeQps: 50, writeBurst: 80, eventQps: 2.5, eventBurst: 10 });
   });
 
