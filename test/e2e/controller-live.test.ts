@@ -169,29 +169,28 @@ describe('e2e: controller, live', function () {
     const cp = env.cp;
     assert.equal((await cp.kubectl(['create', 'namespace', 'first'])).code, 0);
     const registry = new Registry();
-    await start(registry);
+    const client = await start(registry);
     // Its pods can never be scheduled: they stay Pending, never ready.
     const never = APP('first', 'web', '\n      nodeSelector: {pool: does-not-exist}', 10);
     const created = Date.now();
     assert.equal((await cp.kubectl(['apply', '-f', '-'], { input: never })).code, 0);
-    const live = async () => {
-      const d = findingsOf(await annotations(cp, 'deployment', 'first', 'web'));
-      const i = findingsOf(await annotations(cp, 'ingress', 'first', 'web'));
-      return [...d, ...i].filter((f) => LIVE_RULES.includes(f.rule));
-    };
-    await eventually('annotated', async () => ((await annotations(cp, 'deployment', 'first', 'web'))['guard502.dev/risk'] ? true : undefined), 20_000, 100);
+    // Read through the API client (polled often: no kubectl process per look).
+    const annotationsOf = async (path: string) => ((await client.request(path)).metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    const deployment = () => annotationsOf('/apis/apps/v1/namespaces/first/deployments/web');
+    const live = async () => [...findingsOf(await deployment()), ...findingsOf(await annotationsOf('/apis/networking.k8s.io/v1/namespaces/first/ingresses/web'))].filter((f) => LIVE_RULES.includes(f.rule));
+    await eventually('annotated', async () => ((await deployment())['guard502.dev/risk'] ? true : undefined), 20_000, 100);
     while (Date.now() - created < 8_000) {
       assert.deepEqual(await live(), [], `a live finding ${Date.now() - created} ms after creation, before the 10 s deadline`);
       await new Promise((r) => setTimeout(r, 300));
     }
-    const stuck = await eventually('rollout-stuck', async () => findingsOf(await annotations(cp, 'deployment', 'first', 'web')).find((f) => f.rule === 'rollout-stuck'), 40_000, 250);
+    const stuck = await eventually('rollout-stuck', async () => findingsOf(await deployment()).find((f) => f.rule === 'rollout-stuck'), 40_000, 250);
     assert.ok(Date.now() - created >= 10_000);
     assert.equal(stuck.severity, 'error');
     assert.match(stuck.message, /^Deployment\/web: its rollout made no progress for 10 s \(ProgressDeadlineExceeded/);
     assert.match(stuck.message, /0 of 2 pods ready, 2 of 2 updated\. There is no earlier revision to roll back to/);
     assert.doesNotMatch(stuck.message, /rollout undo/);
     // The gateway in front of it has had no ready endpoint past the deadline too: an outage now.
-    await eventually('no-ready-endpoints on the Ingress', async () => (findingsOf(await annotations(cp, 'ingress', 'first', 'web')).some((f) => f.rule === 'no-ready-endpoints') ? true : undefined), 20_000, 250);
+    await eventually('no-ready-endpoints on the Ingress', async () => ((await live()).some((f) => f.rule === 'no-ready-endpoints') ? true : undefined), 20_000, 250);
     // Once it has lasted the settle period: one Event.
     const count = async () => (await cp.kubectl(['get', 'events', '-n', 'first', '--field-selector', 'involvedObject.name=web,reason=RolloutStuck', '-o', 'name'])).stdout.trim().split('\n').filter(Boolean).length;
     await eventually('the Event', async () => ((await count()) > 0 ? true : undefined), 15_000, 200);
