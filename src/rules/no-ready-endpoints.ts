@@ -113,8 +113,11 @@ export default defineRule({
   docs: {
     what:
       'Live rule (controller only). Checks every Service that an Ingress or an HTTPRoute/GRPCRoute sends traffic to, ' +
-      'and fires when the EndpointSlices of that Service list no ready endpoint at this moment: no pod behind it is ' +
-      'ready, or none is running. It clears itself as soon as a ready endpoint appears.',
+      'and fires when its EndpointSlices list no ready endpoint and this is an outage, not a start: at once when the ' +
+      'workloads behind it are scaled to 0, or when it had ready endpoints and lost them outside a rollout, or when a ' +
+      "rollout behind it ran past its progress deadline; otherwise once it has had no ready endpoint for longer than a " +
+      "grace (`graceSeconds`; by default the workloads' `progressDeadlineSeconds`, 600 s unless set). It clears itself " +
+      'as soon as a ready endpoint appears.',
     why:
       'The gateway has an upstream with no server in it: ingress-nginx answers 503 or 502, Envoy-based gateways 503 ' +
       '("no healthy upstream"), cloud load balancers 502. Every request to these paths fails now — this is an outage ' +
@@ -124,9 +127,12 @@ export default defineRule({
       '(crash loops, failing readiness probes, image pull errors, a Deployment scaled to 0, a selector that matches ' +
       'nothing). If a rollout caused it, roll back: `kubectl rollout undo deployment/<name>`.',
     notes:
-      'Silent when the Service has no EndpointSlice at all (no endpoints controller, or a Service guard502 cannot ' +
-      'judge), and for backends that are not Services. Ready means the `ready` condition is true or unset, as the ' +
-      'EndpointSlice API defines it; terminating endpoints that are not ready do not count.',
+      'Silent while an application starts: a new Deployment, a scale-up or a rollout within its deadline has no ready ' +
+      'endpoint for a while, and that is not an outage. Silent when the Service has no EndpointSlice at all (no ' +
+      'endpoints controller, or a Service guard502 cannot judge), and for backends that are not Services. Ready means ' +
+      'the `ready` condition is true or unset, as the EndpointSlice API defines it; terminating endpoints that are not ' +
+      'ready do not count. The controller remembers which Services it has seen ready and times the grace itself; after ' +
+      'a restart a Service it has not yet seen ready gets the grace again.',
   },
   evaluate(r, graph, params) {
     const hits: RuleHit[] = [];
