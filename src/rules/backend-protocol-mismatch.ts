@@ -238,7 +238,7 @@ spec:
   selector: {app: dashboard}
   ports: [{name: https, port: 443, targetPort: 8443}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress dashboard sends plain HTTP to Service dashboard port https (443), which serves TLS (the Service port is named "https") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'ingress-nginx told HTTPS for a port whose appProtocol is http',
@@ -260,7 +260,7 @@ spec:
   selector: {app: web}
   ports: [{name: web, port: 80, targetPort: 8080, appProtocol: http}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.defaultBackend', message: 'Ingress web opens TLS connections to Service web port web (80), which serves plain HTTP (the Service port has appProtocol: http) — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: HTTPS. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'AWS ALB speaks HTTP/1.1 to a gRPC container port',
@@ -293,7 +293,7 @@ spec:
       containers:
         - {name: api, image: api, ports: [{name: grpc, containerPort: 50051}]}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
@@ -313,7 +313,7 @@ spec:
   selector: {app: api}
   ports: [{name: https, port: 8443, targetPort: https}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port https (8443), which serves TLS (the Service port is named "https"; its targetPort is "https") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'GRPCRoute (cleartext) to a port that serves TLS',
@@ -332,7 +332,7 @@ spec:
   selector: {app: api}
   ports: [{name: tls, port: 9443}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends cleartext gRPC to Service api port tls (9443), which serves TLS (the Service port is named "tls") — a GRPCRoute speaks cleartext HTTP/2 (gRPC) unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'HTTPRoute to a port named grpc (warning: some implementations infer HTTP/2 from the name)',
@@ -351,7 +351,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
       },
       {
         name: 'GRPCRoute to a port whose appProtocol declares WebSocket over HTTP/1.1',
@@ -370,7 +370,7 @@ spec:
   selector: {app: api}
   ports: [{name: web, port: 8080, appProtocol: kubernetes.io/ws}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends gRPC to Service api port web (8080), whose appProtocol kubernetes.io/ws declares HTTP/1.1: the implementation either rejects the backend (ResolvedRefs: False, UnsupportedProtocol) and answers 500, or speaks HTTP/2 to a server that expects HTTP/1.1 and gets garbage back (502).' }],
       },
       {
         name: 'Ingress without a class to a grpc port (warning)',
@@ -388,7 +388,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.defaultBackend', message: 'Ingress api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.' }],
       },
     ],
     silent: [

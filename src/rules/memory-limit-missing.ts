@@ -40,7 +40,7 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: 'serving container without limits', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}\n' }), hits: 1 },
+      { name: 'serving container without limits', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}\n' }), expect: [{ severity: 'info', path: 'spec.template.spec.containers[0].resources.limits', message: 'Container app of Deployment/web serves Service web port http (80) with no memory limit: under memory pressure the node OOM-kills processes and their open connections are reset.' }] },
     ],
     silent: [
       { name: 'serving container with a memory limit', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {limits: {memory: 512Mi}}}\n' }) },

@@ -66,8 +66,8 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: 'serving container without preStop', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), hits: 1 },
-      { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), hits: 1 },
+      { name: 'serving container without preStop', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web serves Service web port http (80) with no preStop drain: on every rollout it is stopped while gateways still send it requests, which are refused or reset.' }] },
+      { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].lifecycle.preStop', message: 'The preStop hook of container app (DaemonSet/web) waits only 1s: gateways may still send it requests after it stops (at least 5s).' }] },
     ],
     silent: [
       { name: 'database behind an internal Service (no HTTP, no gateway)', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}]}\n' }) },

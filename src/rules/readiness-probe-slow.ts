@@ -54,8 +54,8 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), hits: 1 },
-      { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }) },
+      { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 60s (periodSeconds 20 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 30s).' }] },
+      { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 15s (periodSeconds 5 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 10s).' }] },
     ],
     silent: [
       { name: 'Kubernetes defaults (10 s × 3)', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },

@@ -108,7 +108,7 @@ spec:
           image: nginx
           ports: [{name: http, containerPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "web", but no container of Deployment/web declares it (declared: http:8080): the Service gets no endpoints.' }],
       },
       {
         name: 'numeric targetPort while the one declared port is another',
@@ -131,6 +131,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 9090, but Deployment/web only serves 8080: connections are refused.' }],
       },
       {
         name: 'targetPort defaults to port when absent',
@@ -153,6 +154,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 80, but StatefulSet/web only serves 8080: connections are refused.' }],
       },
       {
         name: 'numeric targetPort while the container port of the same name has another number',
@@ -177,7 +179,7 @@ spec:
           image: api
           ports: [{name: http, containerPort: 3000}, {name: metrics, containerPort: 9090}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to port 8080, but Deployment/api declares its http port as 3000: connections are refused.' }],
       },
     ],
     silent: [

@@ -173,7 +173,7 @@ spec:
             preStop:
               sleep: {seconds: 30}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 30s in its preStop hook but the termination grace period is 30s (the default): the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: the gateway sees them reset and answers 502.' }],
       },
       {
         name: 'exec sleep longer than the grace period of a StatefulSet only in-cluster callers reach (info)',
@@ -202,7 +202,7 @@ spec:
             preStop:
               exec: {command: [/bin/sh, -c, "sleep 15"]}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In StatefulSet/web, container web sleeps 15s in its preStop hook but the termination grace period is 10s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).' }],
       },
       {
         name: 'grace leaves the app only 2s after the sleep',
@@ -228,7 +228,7 @@ spec:
           image: web
           lifecycle: {preStop: {exec: {command: [sleep, "20"]}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 20s in its preStop hook and the termination grace period is 22s: that leaves the app 2s after SIGTERM (under 5s) to finish in-flight requests and close its connections before SIGKILL resets them: callers see them reset (a 502 wherever a proxy sits in between).' }],
       },
       {
         name: 'ingress-nginx read timeout of 120s in front of the default grace period',
@@ -265,7 +265,7 @@ spec:
           image: reports
           lifecycle: {preStop: {sleep: {seconds: 10}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
       },
       {
         name: 'HTTPRoute backendRequest timeout of the rule that routes to the workload',
@@ -300,7 +300,7 @@ spec:
       terminationGracePeriodSeconds: 45
       containers: [{name: app, image: export}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HTTPRoute/api (spec.rules[0].timeouts.backendRequest: "60s") lets a request to Service export run up to 60s, but Deployment/export has a termination grace period of 45s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
       },
       {
         name: 'HAProxy timeout-server on the Service wins over the Ingress value',
@@ -335,7 +335,7 @@ spec:
     spec:
       containers: [{name: app, image: api}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HAProxy (haproxy.org/timeout-server: "2m" on Service/api) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
       },
       {
         name: 'Argo Rollout with workloadRef: the Deployment holding the template is reported',
@@ -371,7 +371,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 15s in its preStop hook but the termination grace period is 15s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).' }],
       },
     ],
     silent: [
