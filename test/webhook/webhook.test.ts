@@ -61,19 +61,28 @@ describe('webhook: admission decisions over HTTPS', function () {
   afterEach(async () => hook?.close());
 
   it('denies a contradiction with an existing object, with every blocking finding, its fix and the uid', async () => {
-    // A second Deployment joins a working Service with a port the Service does not send to.
+    // The only Deployment behind a working Service renames the port the Service sends to.
     hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
-    const canary = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
-    const r = await hook.post('/validate', review('CREATE', canary, { uid: 'uid-deny-1' }));
+    const renamed = deployment({ port: 'web' });
+    const r = await hook.post('/validate', review('UPDATE', renamed, { oldObject: deployment(), uid: 'uid-deny-1' }));
     assert.equal(r.status, 200);
     const res = response(r);
     assert.equal(res.uid, 'uid-deny-1');
     assert.equal(res.allowed, false);
     assert.equal(res.status?.code, 403);
-    assert.match(res.status!.message, /guard502 rejected Deployment default\/web-canary/);
+    assert.match(res.status!.message, /guard502 rejected Deployment default\/web\b/);
     assert.match(res.status!.message, /request uid uid-deny-1/);
     assert.match(res.status!.message, /service-target-port-mismatch \[unreachable\] Service default\/web spec\.ports\[0\]\.targetPort/);
     assert.match(res.status!.message, /fix:/);
+  });
+
+  it('admits a second workload that misses the port of a Service another one serves, with a warning naming it', async () => {
+    // The Service keeps its endpoints: only the newcomer's pods get no traffic from that port.
+    hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
+    const canary = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
+    const res = response(await hook.post('/validate', review('CREATE', canary)));
+    assert.equal(res.allowed, true);
+    assert.ok(res.warnings?.some((w) => w.includes('service-target-port-mismatch') && w.includes('Deployment/web-canary')), JSON.stringify(res.warnings));
   });
 
   it('only warns about a neighbour that was not working before the change (it may be the first half of its fix)', async () => {
@@ -159,11 +168,11 @@ describe('webhook: admission decisions over HTTPS', function () {
 
   it('never blocks DELETE, status or scale, and answers dryRun the same way', async () => {
     hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
-    const broken = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
+    const broken = deployment({ port: 'web' });
     assert.equal(response(await hook.post('/validate', review('DELETE', undefined, { oldObject: broken }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'status' }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'scale' }))).allowed, true);
-    const dry = response(await hook.post('/validate', review('CREATE', broken, { dryRun: true })));
+    const dry = response(await hook.post('/validate', review('UPDATE', broken, { oldObject: deployment(), dryRun: true })));
     assert.equal(dry.allowed, false);
   });
 
