@@ -30,8 +30,10 @@ export default defineRule({
       '`guard502 scan --partial` leaves it out. Silent for `resource` backends, for AWS Load Balancer Controller ' +
       'actions (`port: use-annotation` with an `alb.ingress.kubernetes.io/actions.<name>` annotation), for the ' +
       'Services Flagger generates for a Canary (`<service>`, `<service>-primary`, `<service>-canary`), for Services ' +
-      'an operator likely creates from a custom resource of the namespace (named after it — `<name>`, ' +
-      '`<name>-…` — or `prometheus-operated` and its siblings), and when a ' +
+      'a known operator creates for a custom resource of the namespace, by that operator\'s exact naming scheme ' +
+      '(the Prometheus operator\'s `prometheus-operated` and its siblings, ECK\'s `<name>-es-http`, Strimzi\'s ' +
+      '`<name>-kafka-bootstrap`, CloudNativePG\'s `<name>-rw`, Knative\'s revision Services, ...; a name that merely ' +
+      'starts with a custom resource\'s name is still checked), and when a ' +
       'Service of that name exists in another namespace but the manifests leave open where one of the two lands ' +
       '(one of them has no `metadata.namespace`, so `kubectl apply -n` decides).',
   },
@@ -67,6 +69,29 @@ export default defineRule({
   },
   fixtures: {
     fire: [
+      {
+        name: 'typo next to a Flagger Canary: only the names Flagger makes are excused',
+        yaml: `
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  service: {port: 80}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web-primary, port: {number: 80}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: web-api, port: {number: 80}}}}
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'web-api' }],
+      },
       {
         name: 'backend names a Service that is not there (typo)',
         yaml: `

@@ -38,8 +38,8 @@ export default defineRule({
       'A missing Service or ReferenceGrant is a reference to an absent object: the webhook warns instead of denying ' +
       '(it may be applied next) and `guard502 scan --partial` leaves it out; a port the existing Service lacks is ' +
       'always reported. Silent for backendRefs of other kinds (ServiceImport, implementation-specific backends), ' +
-      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary or an ' +
-      'operator likely creates from a custom resource of the namespace (named after it), for ' +
+      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary or a ' +
+      'known operator creates for a custom resource of the namespace (by its exact naming scheme), for ' +
       'ExternalName Services and Services without ports (the port is not checked), and when a Service of that name ' +
       'exists in another namespace while the manifests leave open where one of the two lands (no ' +
       '`metadata.namespace` on one of them).',
