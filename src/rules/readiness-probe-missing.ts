@@ -2,9 +2,9 @@ import { defineRule } from '../engine/rule.ts';
 import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
-import { describeTargets, servedContainers, suggestedProbePort } from './lib/serving.ts';
+import { readinessProbeFix } from './lib/probe-suggestion.ts';
+import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
-import { fixWithYaml } from './lib/yaml.ts';
 
 export default defineRule({
   id: 'readiness-probe-missing',
@@ -21,7 +21,13 @@ export default defineRule({
       'Without a readiness probe a pod is ready the moment its containers start: the endpoint is published before the ' +
       'app listens, and stays published when the app hangs or is overloaded. The gateway sends requests to a port ' +
       'that refuses or never answers, and returns 502 (or 504) until the pod dies.',
-    fix: 'Add a readiness probe that asks the app itself, on the port the Service uses:\n\n```yaml\nreadinessProbe:\n  httpGet: {path: /ready, port: http}\n  periodSeconds: 5\n  failureThreshold: 3\n```',
+    fix:
+      'Add a readiness probe that asks the app itself, on the port the Service uses, in the protocol that port speaks. ' +
+      'For HTTP, the path of the app\'s readiness endpoint:\n\n```yaml\nreadinessProbe:\n  httpGet: {path: /ready, port: http}   # your app\'s readiness path\n  periodSeconds: 5\n  failureThreshold: 3\n```\n\n' +
+      'For gRPC, the standard health service (`grpc: {port: 9090}`); for TLS, `scheme: HTTPS`; for a database or queue, its ' +
+      'own client (`exec: {command: [pg_isready, -h, 127.0.0.1]}`, `redis-cli ping`, `mysqladmin ping`), or a `tcpSocket` ' +
+      'check where no client is at hand. The fix of each finding proposes the probe for the port it found. An HTTP probe ' +
+      'of a port that does not speak HTTP keeps the pod unready forever.',
     notes:
       'Silent for workers that no Service selects, for sidecars no Service port lands on, for Services used only by ' +
       'metrics scrapers, and for workloads scaled to zero. A startupProbe does not replace a readiness probe: it only ' +
@@ -38,9 +44,7 @@ export default defineRule({
         message:
           `Container ${s.container.name} of ${workloadName(w)} receives traffic from ${describeTargets(s)} but has no readinessProbe: ` +
           'its pods get requests before the app listens and keep getting them when it hangs.',
-        fix: fixWithYaml(`Add to container ${s.container.name}:`, {
-          readinessProbe: { httpGet: { path: '/ready', port: suggestedProbePort(s) }, periodSeconds: 5, failureThreshold: 3 },
-        }),
+        fix: readinessProbeFix(s, graph, `Add to container ${s.container.name}`, { periodSeconds: 5, failureThreshold: 3 }),
       });
     }
     return hits;
@@ -50,6 +54,13 @@ export default defineRule({
       { name: 'serving container without a readiness probe', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.' }] },
       { name: 'the app has none while its sidecar has one', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n        - {name: proxy, image: envoy, ports: [{name: admin, containerPort: 9901}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.' }] },
       { name: 'a startupProbe alone', yaml: appYaml({ kind: 'StatefulSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], startupProbe: {httpGet: {path: /, port: http}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of StatefulSet/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.' }] },
+      { name: 'HTTP port: an httpGet with the path marked to fill in', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'has no readinessProbe', fix: 'readinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5' }] },
+      { name: 'PostgreSQL port: the server\'s own client', yaml: appYaml({ servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: "postgres:16", ports: [{name: pg, containerPort: 5432}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container db of Deployment/web receives traffic from Service web port postgres (5432) but has no readinessProbe', fix: 'exec:\n    command:\n      - pg_isready\n      - "-h"\n      - "127.0.0.1"\n      - "-p"\n      - "5432"' }] },
+      { name: 'Redis port: redis-cli ping', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: redis, port: 6379, targetPort: 6379}]', containers: '        - {name: redis, image: "docker.io/library/redis:7", ports: [{containerPort: 6379}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'has no readinessProbe', fix: 'redis-cli' }] },
+      { name: 'gRPC port: the gRPC health service', yaml: appYaml({ servicePorts: '[{name: grpc, port: 9090, targetPort: grpc, appProtocol: grpc}]', containers: '        - {name: app, image: app, ports: [{name: grpc, containerPort: 9090}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'has no readinessProbe', fix: 'readinessProbe:\n  grpc:\n    port: 9090' }] },
+      { name: 'TLS port: HTTPS', yaml: appYaml({ servicePorts: '[{name: https, port: 443, targetPort: https, appProtocol: https}]', containers: '        - {name: app, image: app, ports: [{name: https, containerPort: 8443}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'has no readinessProbe', fix: 'scheme: HTTPS' }] },
+      { name: 'Kafka port without a known client in the image: a TCP check', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: kafka, port: 9092, targetPort: 9092}]', containers: '        - {name: broker, image: example/broker, ports: [{containerPort: 9092}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'has no readinessProbe', fix: 'readinessProbe:\n  tcpSocket:\n    port: 9092' }] },
+      { name: 'a Service named like a monitoring UI is still judged by its port names', yaml: appYaml({ servicePorts: '[{port: 9090, targetPort: 9090}]', containers: '        - {name: prometheus, image: prom/prometheus, ports: [{containerPort: 9090}]}\n' }).replace('kind: Service\nmetadata: {name: web}', 'kind: Service\nmetadata: {name: prometheus}'), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container prometheus of Deployment/web receives traffic from Service prometheus port 9090 but has no readinessProbe', fix: 'tcpSocket' }] },
     ],
     silent: [
       { name: 'serving container with a readiness probe', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },

@@ -35,7 +35,7 @@ function unmatched(findings: readonly Finding[], expected: readonly ExpectedFind
   return { missing, unexpected: left };
 }
 
-const show = (f: Finding) => ({ severity: f.severity, resource: `${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`, path: f.path, message: f.message });
+const show = (f: Finding) => ({ severity: f.severity, resource: `${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`, path: f.path, message: f.message, fix: f.fix });
 
 for (const rule of RULES) {
   describe(`rule ${rule.id}`, () => {
