@@ -158,7 +158,8 @@ export default defineRule({
       'named `http` whose container port is named `https`, or one container port exposed both as `http` and `https` — ' +
       'a multiplexing server), for HTTP/1.1 to an `h2c` port (such servers usually accept HTTP/1.1 too), for ' +
       'cleartext gRPC to a port named `http` (gRPC servers are often named so), for AUTO_HTTP/FCGI and for values ' +
-      'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route, a Service annotation of a controller ' +
+      'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route — the lowercase IANA name `https` ' +
+      'describes the port and originates no TLS, so a route without a BackendTLSPolicy is judged as plain HTTP — a Service annotation of a controller ' +
       'it cannot identify), for Istio (it derives the protocol from the same port names), and for ExternalName ' +
       'Services. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
       'named `https*` by itself. HTTPRoutes to a port named `grpc` are warnings too, as some implementations infer ' +
@@ -389,6 +390,44 @@ spec:
   ports: [{name: grpc, port: 9000}]
 `,
         expect: [{ severity: 'warning', path: 'spec.defaultBackend', message: 'Ingress api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.' }],
+      },
+      {
+        name: 'HTTPRoute to a port with appProtocol https and no TLS origination',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS.', fix: 'kind: BackendTLSPolicy' }],
+      },
+      {
+        name: 'ingress-nginx Ingress to a port with appProtocol https and no backend-protocol',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https)', fix: 'nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
     ],
     silent: [
@@ -677,6 +716,31 @@ metadata: {name: web}
 spec:
   selector: {app: web}
   ports: [{port: 443, targetPort: 8443}]
+`,
+      },
+      {
+        name: 'HTTPRoute to a port with appProtocol https and a BackendTLSPolicy',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  validation: {hostname: api.default.svc, wellKnownCACertificates: System}
 `,
       },
     ],
