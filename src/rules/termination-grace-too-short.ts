@@ -1,13 +1,41 @@
 import { defineRule } from '../engine/rule.ts';
 import { dig } from '../engine/fields.ts';
-import { isWorkload, type Container } from '../engine/model.ts';
+import { isWorkload, type Container, type PodTemplate, type Workload } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
 import { formatSeconds, responseTimeoutsReaching, streamingEvidence, type ReachingTimeout } from './lib/proxy-timeouts.ts';
 import { exposures, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
 import { servingContainers, workloadName } from './lib/traffic.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 /** The kubelet always leaves a container this long between SIGTERM and SIGKILL, even after a preStop hook overran. */
 const KUBELET_MINIMUM_GRACE = 2;
+
+/**
+ * The API server rejects a pod template whose native preStop sleep is longer than its grace period
+ * (validation of the SleepAction: "must be non-negative and less than terminationGracePeriodSeconds"):
+ * the object is never stored, whatever else is right with it.
+ */
+function rejectedSleeps(w: Workload, template: PodTemplate, minShutdownSeconds: number): RuleHit[] {
+  const grace = template.terminationGracePeriodSeconds;
+  const graceSaid = dig(template.raw, 'spec', 'terminationGracePeriodSeconds') === undefined ? `${grace}s (the default)` : `${grace}s`;
+  return template.containers.flatMap((c) => {
+    const sleep = c.preStop?.handler === 'sleep' ? c.preStop.sleepSeconds : undefined;
+    if (sleep === undefined || sleep <= grace) return [];
+    return [
+      {
+        path: `${c.preStop?.path}.sleep.seconds`,
+        message:
+          `Container ${c.name} of ${workloadName(w)} sleeps ${sleep}s in its native preStop sleep action, longer than the termination grace ` +
+          `period of ${graceSaid}: the API server rejects the ${w.kind} (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.`,
+        fix: fixWithYaml(`Make the grace period cover the ${sleep}s sleep plus ${minShutdownSeconds}s to shut down${template.specPath ? `, in ${template.specPath}` : ''}:`, {
+          terminationGracePeriodSeconds: sleep + minShutdownSeconds,
+        }),
+        severity: 'error' as const,
+      },
+    ];
+  });
+}
 
 export default defineRule({
   id: 'termination-grace-too-short',
@@ -42,7 +70,9 @@ export default defineRule({
       '`timeout-server` (Ingress or Service), Contour `response-timeout` and HTTPProxy `timeoutPolicy.response`, the ALB ' +
       'idle timeout, GKE BackendConfig `timeoutSec`, OpenShift Route `timeout`, Traefik `responseHeaderTimeout`, and ' +
       'HTTPRoute `timeouts.backendRequest` (else `request`) of the rule that routes to the workload. A workload that only ' +
-      'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info.',
+      'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info. A native ' +
+      '`sleep` action longer than the grace period is an error on any workload: the API server rejects such a pod ' +
+      'template outright (an exec `sleep` is not validated and is cut short instead).',
     why:
       'When a pod is deleted the kubelet runs the preStop hook, then sends SIGTERM, and sends SIGKILL when the grace ' +
       'period — counted from the start, preStop included — runs out. A preStop sleep as long as the grace period is cut ' +
@@ -70,6 +100,8 @@ export default defineRule({
   },
   evaluate(w, graph, params) {
     if (!isWorkload(w) || !w.template) return [];
+    const rejected = rejectedSleeps(w, w.template, params.minShutdownSeconds);
+    if (rejected.length > 0) return rejected;
     // The template of an Argo Rollout's workloadRef runs under the Rollout.
     const runner = graph.rolloutReferencing(w) ?? w;
     if (isSwitchedOff(runner, graph)) return [];
@@ -373,6 +405,11 @@ spec:
 `,
         expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 15s in its preStop hook but the termination grace period is 15s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).' }],
       },
+      {
+        name: 'a native preStop sleep longer than the grace period: rejected by the API server, Service or not',
+        yaml: appYaml({ servicePorts: false, podSpec: '      terminationGracePeriodSeconds: 5\n', containers: '        - {name: app, image: app, lifecycle: {preStop: {sleep: {seconds: 20}}}}\n' }),
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds', message: 'Container app of Deployment/web sleeps 20s in its native preStop sleep action, longer than the termination grace period of 5s: the API server rejects the Deployment (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.', fix: 'terminationGracePeriodSeconds: 25' }],
+      },
     ],
     silent: [
       {
@@ -440,7 +477,7 @@ spec:
   template:
     metadata: {labels: {app: exporter}}
     spec:
-      terminationGracePeriodSeconds: 5
+      terminationGracePeriodSeconds: 10
       containers:
         - name: exporter
           image: exporter
@@ -651,7 +688,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      terminationGracePeriodSeconds: 5
+      terminationGracePeriodSeconds: 30
       containers:
         - name: web
           image: web
