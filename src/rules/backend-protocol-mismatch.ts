@@ -239,7 +239,7 @@ spec:
   selector: {app: dashboard}
   ports: [{name: https, port: 443, targetPort: 8443}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress dashboard sends plain HTTP to Service dashboard port https (443), which serves TLS (the Service port is named "https") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress dashboard sends plain HTTP to Service dashboard port https (443), which serves TLS (the Service port is named "https") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
       {
         name: 'ingress-nginx told HTTPS for a port whose appProtocol is http',
@@ -261,7 +261,7 @@ spec:
   selector: {app: web}
   ports: [{name: web, port: 80, targetPort: 8080, appProtocol: http}]
 `,
-        expect: [{ severity: 'error', path: 'spec.defaultBackend', message: 'Ingress web opens TLS connections to Service web port web (80), which serves plain HTTP (the Service port has appProtocol: http) — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: HTTPS. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'error', path: 'spec.defaultBackend', message: 'Ingress web opens TLS connections to Service web port web (80), which serves plain HTTP (the Service port has appProtocol: http) — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: HTTPS. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTP' }],
       },
       {
         name: 'AWS ALB speaks HTTP/1.1 to a gRPC container port',
@@ -294,7 +294,7 @@ spec:
       containers:
         - {name: api, image: api, ports: [{name: grpc, containerPort: 50051}]}
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol-version: GRPC' }],
       },
       {
         name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
@@ -314,7 +314,7 @@ spec:
   selector: {app: api}
   ports: [{name: https, port: 8443, targetPort: https}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port https (8443), which serves TLS (the Service port is named "https"; its targetPort is "https") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port https (8443), which serves TLS (the Service port is named "https"; its targetPort is "https") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: https\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'GRPCRoute (cleartext) to a port that serves TLS',
@@ -333,7 +333,7 @@ spec:
   selector: {app: api}
   ports: [{name: tls, port: 9443}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends cleartext gRPC to Service api port tls (9443), which serves TLS (the Service port is named "tls") — a GRPCRoute speaks cleartext HTTP/2 (gRPC) unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends cleartext gRPC to Service api port tls (9443), which serves TLS (the Service port is named "tls") — a GRPCRoute speaks cleartext HTTP/2 (gRPC) unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: tls\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'HTTPRoute to a port named grpc (warning: some implementations infer HTTP/2 from the name)',
@@ -352,7 +352,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Route gRPC with a GRPCRoute, or tell the implementation the port speaks cleartext HTTP/2 (on Service api):\nports:\n  - name: grpc\n    port: 9000\n    appProtocol: kubernetes.io/h2c' }],
       },
       {
         name: 'GRPCRoute to a port whose appProtocol declares WebSocket over HTTP/1.1',
@@ -371,7 +371,7 @@ spec:
   selector: {app: api}
   ports: [{name: web, port: 8080, appProtocol: kubernetes.io/ws}]
 `,
-        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends gRPC to Service api port web (8080), whose appProtocol kubernetes.io/ws declares HTTP/1.1: the implementation either rejects the backend (ResolvedRefs: False, UnsupportedProtocol) and answers 500, or speaks HTTP/2 to a server that expects HTTP/1.1 and gets garbage back (502).' }],
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends gRPC to Service api port web (8080), whose appProtocol kubernetes.io/ws declares HTTP/1.1: the implementation either rejects the backend (ResolvedRefs: False, UnsupportedProtocol) and answers 500, or speaks HTTP/2 to a server that expects HTTP/1.1 and gets garbage back (502).', fix: 'Declare the port as cleartext HTTP/2 (on Service api):\nports:\n  - name: web\n    port: 8080\n    appProtocol: kubernetes.io/h2c' }],
       },
       {
         name: 'Ingress without a class to a grpc port (warning)',
@@ -389,7 +389,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        expect: [{ severity: 'warning', path: 'spec.defaultBackend', message: 'Ingress api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.defaultBackend', message: 'Ingress api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }],
       },
       {
         name: 'HTTPRoute to a port with appProtocol https and no TLS origination',
@@ -408,7 +408,7 @@ spec:
   selector: {app: api}
   ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS.', fix: 'kind: BackendTLSPolicy' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: web\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'ingress-nginx Ingress to a port with appProtocol https and no backend-protocol',
@@ -427,7 +427,7 @@ spec:
   selector: {app: api}
   ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https)', fix: 'nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
     ],
     silent: [

@@ -247,7 +247,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'route rule with a single backend; another rule of the same route splits other Services',
@@ -281,7 +281,7 @@ spec:
     - matches: [{path: {type: PathPrefix, value: /api}}]
       backendRefs: [{name: api-v1, port: 80, weight: 90}, {name: api-v2, port: 80, weight: 10}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by HTTPRoute/site) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by HTTPRoute/site) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'a canary Ingress for another host does not cover it',
@@ -316,7 +316,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop-v2, port: {number: 80}}}}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by its cloud load balancer (type: LoadBalancer)) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by its cloud load balancer (type: LoadBalancer)) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
     ],
     silent: [

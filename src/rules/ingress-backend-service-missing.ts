@@ -90,7 +90,7 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: web-primary, port: {number: 80}}}}
           - {path: /api, pathType: Prefix, backend: {service: {name: web-api, port: {number: 80}}}}
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'web-api' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'Ingress backend names Service web-api, which does not exist in namespace default: the controller has no upstream for this path and answers 502/503.', fix: 'Create Service web-api in namespace default, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-api\n  namespace: default\nspec:\n  selector:\n    app: web-api\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
       {
         name: 'backend names a Service that is not there (typo)',
@@ -121,7 +121,7 @@ spec:
   selector: {app: api}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.name', message: 'Ingress backend names Service frontend-svc, which does not exist in namespace default (did you mean frontend?): the controller has no upstream for this path and answers 502/503.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.name', message: 'Ingress backend names Service frontend-svc, which does not exist in namespace default (did you mean frontend?): the controller has no upstream for this path and answers 502/503.', fix: 'Point the backend at the existing Service frontend:\nservice:\n  name: frontend' }],
       },
       {
         name: 'extensions/v1beta1 default backend naming a missing Service',
@@ -132,7 +132,7 @@ metadata: {name: legacy}
 spec:
   backend: {serviceName: default-http-backend, servicePort: 80}
 `,
-        expect: [{ severity: 'error', path: 'spec.backend.serviceName', message: 'Ingress backend names Service default-http-backend, which does not exist in namespace default: the controller has no upstream for the default backend and answers 502/503.' }],
+        expect: [{ severity: 'error', path: 'spec.backend.serviceName', message: 'Ingress backend names Service default-http-backend, which does not exist in namespace default: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service default-http-backend in namespace default, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: default-http-backend\n  namespace: default\nspec:\n  selector:\n    app: default-http-backend\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
       {
         name: 'Service lives in another namespace (both namespaces written out)',
@@ -150,7 +150,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.name', message: 'Ingress backend names Service web, which does not exist in namespace shop: the controller has no upstream for the default backend and answers 502/503.' }],
+        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.name', message: 'Ingress backend names Service web, which does not exist in namespace shop: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service web in namespace shop, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
     ],
     silent: [

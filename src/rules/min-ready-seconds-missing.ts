@@ -97,7 +97,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.' }],
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'Argo Rollout (workloadRef) behind an HTTPRoute: the Rollout is reported, not its template',
@@ -135,7 +135,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `,
-        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Rollout/web serves Service web (reached by HTTPRoute/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.' }],
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Rollout/web serves Service web (reached by HTTPRoute/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'DaemonSet and StatefulSet behind LoadBalancer Services',
@@ -178,7 +178,7 @@ spec:
   selector: {app: app}
   ports: [{name: https, port: 443, targetPort: http}]
 `,
-        expect: [{ severity: 'info', resource: 'DaemonSet/edge', path: 'spec.minReadySeconds', message: 'DaemonSet/edge serves Service edge (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.' }, { severity: 'info', resource: 'StatefulSet/app', path: 'spec.minReadySeconds', message: 'StatefulSet/app serves Service app (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.' }],
+        expect: [{ severity: 'info', resource: 'DaemonSet/edge', path: 'spec.minReadySeconds', message: 'DaemonSet/edge serves Service edge (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }, { severity: 'info', resource: 'StatefulSet/app', path: 'spec.minReadySeconds', message: 'StatefulSet/app serves Service app (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'a value below a stricter policy',
@@ -208,7 +208,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is 2, below 5: a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.' }],
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is 2, below 5: a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
     ],
     silent: [

@@ -58,7 +58,7 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: 'probe answered by the sidecar', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container app (Deployment/web) checks port "admin" of container envoy, not the app\'s own port that Service web port http (80) sends traffic to: the pod looks ready while the app is not.' }] },
+      { name: 'probe answered by the sidecar', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container app (Deployment/web) checks port "admin" of container envoy, not the app\'s own port that Service web port http (80) sends traffic to: the pod looks ready while the app is not.', fix: 'Probe the port container app serves:\nreadinessProbe:\n  httpGet:\n    path: /ready\n    port: http' }] },
     ],
     silent: [
       { name: 'probe on the serving port', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },

@@ -181,13 +181,13 @@ export default defineRule({
   updatedReplicas: 2
   conditions:
     - {type: Progressing, status: "False", reason: ProgressDeadlineExceeded, message: 'ReplicaSet "web-7d9c" has timed out progressing.'}`),
-        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its rollout stopped progressing (ProgressDeadlineExceeded: ReplicaSet "web-7d9c" has timed out progressing.); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop' }],
+        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its rollout stopped progressing (ProgressDeadlineExceeded: ReplicaSet "web-7d9c" has timed out progressing.); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop', fix: 'kubectl rollout undo deployment/web -n shop\nthen find why the new pods are not ready: kubectl describe pods -l <selector> -n shop; kubectl logs --previous …' }],
       },
       {
         // Annotations (guard502's own included) bump a Deployment's generation: the status is not stale for that.
         name: 'status behind by generation only: the newest ReplicaSet runs exactly the current template',
         yaml: deployment(deadlineExceeded, '', 6) + newRs(0),
-        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its rollout stopped progressing (ProgressDeadlineExceeded: ReplicaSet "web-7d9c" has timed out progressing.); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop' }],
+        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its rollout stopped progressing (ProgressDeadlineExceeded: ReplicaSet "web-7d9c" has timed out progressing.); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop', fix: 'kubectl rollout undo deployment/web -n shop\nthen find why the new pods are not ready: kubectl describe pods -l <selector> -n shop; kubectl logs --previous …' }],
       },
       {
         name: 'new pods not ready and ready capacity below replicas − maxUnavailable',
@@ -196,7 +196,7 @@ export default defineRule({
   readyReplicas: 2
   updatedReplicas: 2
   conditions: [{type: Progressing, status: "True", reason: ReplicaSetUpdated}]`) + newRs(0),
-        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its new pods are not ready while ready capacity dropped to 2 of 4 (the rollout allows 3); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop' }],
+        expect: [{ severity: 'error', path: 'status', message: 'Deployment/web: its new pods are not ready while ready capacity dropped to 2 of 4 (the rollout allows 3); traffic to its Services is served by fewer pods every minute. Roll back now: kubectl rollout undo deployment/web -n shop', fix: 'kubectl rollout undo deployment/web -n shop\nthen find why the new pods are not ready: kubectl describe pods -l <selector> -n shop; kubectl logs --previous …' }],
       },
     ],
     silent: [

@@ -143,7 +143,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'HTTPRoute web sends traffic to Service web-svc, which does not exist in namespace default (did you mean web?): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'HTTPRoute web sends traffic to Service web-svc, which does not exist in namespace default (did you mean web?): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Point the backendRef at the existing Service web:\nbackendRefs:\n  - name: web\n    port: 80' }],
       },
       {
         name: 'backendRef gives the targetPort instead of the Service port',
@@ -163,7 +163,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].port', message: 'HTTPRoute web sends traffic to port 8080 of Service web, which has no such port (ports: 80) — 8080 is the targetPort of Service port 80; backendRefs take the Service port: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].port', message: 'HTTPRoute web sends traffic to port 8080 of Service web, which has no such port (ports: 80) — 8080 is the targetPort of Service port 80; backendRefs take the Service port: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Use the Service port 80:\nname: web\nport: 80' }],
       },
       {
         name: 'cross-namespace backendRef without a ReferenceGrant',
@@ -183,7 +183,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'GRPCRoute api sends traffic to Service backend/api in another namespace, but no ReferenceGrant in namespace backend allows GRPCRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'GRPCRoute api sends traffic to Service backend/api in another namespace, but no ReferenceGrant in namespace backend allows GRPCRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-grpcroutes-to-api\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: GRPCRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: api' }],
       },
       {
         name: 'ReferenceGrant exists but grants another kind (GRPCRoute, not HTTPRoute)',
@@ -209,7 +209,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'HTTPRoute web sends traffic to Service backend/web in another namespace, but no ReferenceGrant in namespace backend allows HTTPRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'HTTPRoute web sends traffic to Service backend/web in another namespace, but no ReferenceGrant in namespace backend allows HTTPRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-httproutes-to-web\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: web' }],
       },
       {
         name: 'Service backendRef without a port',
@@ -228,7 +228,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute web references Service web without a port, which a Service backendRef requires (ports: 80): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute web references Service web without a port, which a Service backendRef requires (ports: 80): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Add the Service port to the backendRef:\nname: web\nport: 80' }],
       },
     ],
     silent: [

@@ -121,7 +121,7 @@ spec:
           image: nginx
           ports: [{name: http, containerPort: 8080}]
 `,
-        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "web", but no container of Deployment/web declares it (declared: http:8080): this Service port gets no endpoints.' }],
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "web", but no container of Deployment/web declares it (declared: http:8080): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/web declares:\nports:\n  - name: http\n    port: 80\n    targetPort: http' }],
       },
       {
         name: 'numeric targetPort while the one declared port is another',
@@ -144,7 +144,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
-        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 9090, but Deployment/web only serves 8080: connections are refused.' }],
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 9090, but Deployment/web only serves 8080: connections are refused.', fix: 'Set targetPort to a port Deployment/web declares:\nports:\n  - port: 80\n    targetPort: 8080' }],
       },
       {
         name: 'targetPort defaults to port when absent',
@@ -167,7 +167,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
-        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 80, but StatefulSet/web only serves 8080: connections are refused.' }],
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 80, but StatefulSet/web only serves 8080: connections are refused.', fix: 'Set targetPort to a port StatefulSet/web declares:\nports:\n  - port: 80\n    targetPort: 8080' }],
       },
       {
         name: 'numeric targetPort while the container port of the same name has another number',
@@ -192,7 +192,7 @@ spec:
           image: api
           ports: [{name: http, containerPort: 3000}, {name: metrics, containerPort: 9090}]
 `,
-        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to port 8080, but Deployment/api declares its http port as 3000: connections are refused.' }],
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to port 8080, but Deployment/api declares its http port as 3000: connections are refused.', fix: 'Set targetPort to a port Deployment/api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: http' }],
       },
       {
         name: 'two workloads behind one Service, one of them without the named port: a warning, the port has endpoints',
@@ -226,7 +226,7 @@ spec:
       containers:
         - {name: app, image: api, ports: [{name: grpc, containerPort: 9090}]}
 `,
-        expect: [{ severity: 'warning', resource: 'Service/shop', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.' }],
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
       },
       {
         name: 'two workloads behind one Service, neither with the named port: an error for each',
@@ -260,10 +260,7 @@ spec:
       containers:
         - {name: app, image: api, ports: [{name: grpc, containerPort: 9090}]}
 `,
-        expect: [
-          { severity: 'error', path: 'spec.ports[0].targetPort', message: 'no container of Deployment/shop-web declares it (declared: web:8080): this Service port gets no endpoints.' },
-          { severity: 'error', path: 'spec.ports[0].targetPort', message: 'no container of Deployment/shop-api declares it (declared: grpc:9090): this Service port gets no endpoints.' },
-        ],
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-web declares it (declared: web:8080): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-web declares:\nports:\n  - name: http\n    port: 80\n    targetPort: web' }, { severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
       },
       {
         name: 'two workloads behind one Service, one serving the numeric port and one serving another',
@@ -297,7 +294,7 @@ spec:
       containers:
         - {name: app, image: api, ports: [{containerPort: 9090}]}
 `,
-        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.' }],
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - port: 80\n    targetPort: 9090' }],
       },
     ],
     silent: [

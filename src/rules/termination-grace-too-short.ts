@@ -205,7 +205,7 @@ spec:
             preStop:
               sleep: {seconds: 30}
 `,
-        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 30s in its preStop hook but the termination grace period is 30s (the default): the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: the gateway sees them reset and answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 30s in its preStop hook but the termination grace period is 30s (the default): the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: the gateway sees them reset and answers 502.', fix: 'Make the grace period cover the 30s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 35' }],
       },
       {
         name: 'exec sleep longer than the grace period of a StatefulSet only in-cluster callers reach (info)',
@@ -234,7 +234,7 @@ spec:
             preStop:
               exec: {command: [/bin/sh, -c, "sleep 15"]}
 `,
-        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In StatefulSet/web, container web sleeps 15s in its preStop hook but the termination grace period is 10s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).' }],
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In StatefulSet/web, container web sleeps 15s in its preStop hook but the termination grace period is 10s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 15s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 20' }],
       },
       {
         name: 'grace leaves the app only 2s after the sleep',
@@ -260,7 +260,7 @@ spec:
           image: web
           lifecycle: {preStop: {exec: {command: [sleep, "20"]}}}
 `,
-        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 20s in its preStop hook and the termination grace period is 22s: that leaves the app 2s after SIGTERM (under 5s) to finish in-flight requests and close its connections before SIGKILL resets them: callers see them reset (a 502 wherever a proxy sits in between).' }],
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 20s in its preStop hook and the termination grace period is 22s: that leaves the app 2s after SIGTERM (under 5s) to finish in-flight requests and close its connections before SIGKILL resets them: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 20s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 25' }],
       },
       {
         name: 'ingress-nginx read timeout of 120s in front of the default grace period',
@@ -297,7 +297,7 @@ spec:
           image: reports
           lifecycle: {preStop: {sleep: {seconds: 10}}}
 `,
-        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 130' }],
       },
       {
         name: 'HTTPRoute backendRequest timeout of the rule that routes to the workload',
@@ -332,7 +332,7 @@ spec:
       terminationGracePeriodSeconds: 45
       containers: [{name: app, image: export}]
 `,
-        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HTTPRoute/api (spec.rules[0].timeouts.backendRequest: "60s") lets a request to Service export run up to 60s, but Deployment/export has a termination grace period of 45s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HTTPRoute/api (spec.rules[0].timeouts.backendRequest: "60s") lets a request to Service export run up to 60s, but Deployment/export has a termination grace period of 45s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 60s gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 60' }],
       },
       {
         name: 'HAProxy timeout-server on the Service wins over the Ingress value',
@@ -367,7 +367,7 @@ spec:
     spec:
       containers: [{name: app, image: api}]
 `,
-        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HAProxy (haproxy.org/timeout-server: "2m" on Service/api) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.' }],
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HAProxy (haproxy.org/timeout-server: "2m" on Service/api) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
       },
       {
         name: 'Argo Rollout with workloadRef: the Deployment holding the template is reported',
@@ -403,12 +403,12 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 15s in its preStop hook but the termination grace period is 15s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).' }],
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 15s in its preStop hook but the termination grace period is 15s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 15s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 20' }],
       },
       {
         name: 'a native preStop sleep longer than the grace period: rejected by the API server, Service or not',
         yaml: appYaml({ servicePorts: false, podSpec: '      terminationGracePeriodSeconds: 5\n', containers: '        - {name: app, image: app, lifecycle: {preStop: {sleep: {seconds: 20}}}}\n' }),
-        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds', message: 'Container app of Deployment/web sleeps 20s in its native preStop sleep action, longer than the termination grace period of 5s: the API server rejects the Deployment (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.', fix: 'terminationGracePeriodSeconds: 25' }],
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds', message: 'Container app of Deployment/web sleeps 20s in its native preStop sleep action, longer than the termination grace period of 5s: the API server rejects the Deployment (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.', fix: 'Make the grace period cover the 20s sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 25' }],
       },
     ],
     silent: [
