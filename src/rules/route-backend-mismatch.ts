@@ -5,7 +5,12 @@ import type { RuleHit } from '../engine/types.ts';
 import { closestName, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
-const CONSEQUENCE = 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
+/** What the Gateway API requires of an implementation for an invalid backendRef: a 500 for HTTP, UNAVAILABLE for gRPC. */
+function consequence(route: { kind: string }): string {
+  return route.kind === 'GRPCRoute'
+    ? 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE'
+    : 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
+}
 
 function backendLabel(b: Backend, routeNamespace: string): string {
   return b.serviceNamespace === routeNamespace ? `Service ${b.serviceName}` : `Service ${b.serviceNamespace}/${b.serviceName}`;
@@ -26,7 +31,8 @@ export default defineRule({
       'namespace (`from` the route\'s kind and namespace, `to` Service, optionally by name).',
     why:
       'A backendRef that does not resolve is invalid: the implementation sets `ResolvedRefs: False` on the route and ' +
-      'must answer the requests that would have gone to it with a 500 — for a route with one backend, every request. ' +
+      'must answer the requests that would have gone to it with a 500 (an HTTPRoute) or gRPC status UNAVAILABLE (a ' +
+      'GRPCRoute) — for a route with one backend, every request. ' +
       'A port the Service lacks resolves to no endpoints and fails the same way.',
     fix:
       'Reference an existing Service by its Service port; for another namespace, grant the reference there:\n\n' +
@@ -57,7 +63,7 @@ export default defineRule({
           path: `${b.path}.namespace`,
           message:
             `${route.kind} ${route.name} sends traffic to ${label} in another namespace, but no ReferenceGrant in namespace ` +
-            `${b.serviceNamespace} allows ${route.kind}s from namespace ${route.namespace} to reference it: ${CONSEQUENCE}.`,
+            `${b.serviceNamespace} allows ${route.kind}s from namespace ${route.namespace} to reference it: ${consequence(route)}.`,
           fix: fixWithYaml(`Allow the reference with a ReferenceGrant in namespace ${b.serviceNamespace}:`, {
             apiVersion: 'gateway.networking.k8s.io/v1beta1',
             kind: 'ReferenceGrant',
@@ -81,7 +87,7 @@ export default defineRule({
           message:
             `${route.kind} ${route.name} sends traffic to ${label}, which does not exist in namespace ${b.serviceNamespace}` +
             (guess ? ` (did you mean ${guess}?)` : '') +
-            `: ${CONSEQUENCE}.`,
+            `: ${consequence(route)}.`,
           fix: guess
             ? fixWithYaml(`Point the backendRef at the existing Service ${guess}:`, { backendRefs: [{ name: guess, ...(b.port?.number !== undefined ? { port: b.port.number } : {}) }] })
             : fixWithYaml(`Create Service ${b.serviceName} in namespace ${b.serviceNamespace}, selecting the pods that serve this route:`, {
@@ -101,7 +107,7 @@ export default defineRule({
         if (dig(refs, ...pathKeys(b.path), 'port') !== undefined) continue;
         hits.push({
           path: b.path,
-          message: `${route.kind} ${route.name} references ${label} without a port, which a Service backendRef requires (ports: ${portList(svc)}): ${CONSEQUENCE}.`,
+          message: `${route.kind} ${route.name} references ${label} without a port, which a Service backendRef requires (ports: ${portList(svc)}): ${consequence(route)}.`,
           fix: fixWithYaml('Add the Service port to the backendRef:', { name: svc.name, port: (only ?? svc.ports[0])?.port ?? 80 }),
         });
         continue;
@@ -115,7 +121,7 @@ export default defineRule({
         message:
           `${route.kind} ${route.name} sends traffic to port ${number} of ${label}, which has no such port (ports: ${portList(svc)})` +
           (viaTarget ? ` — ${number} is the targetPort of Service port ${viaTarget.port}; backendRefs take the Service port` : '') +
-          `: ${CONSEQUENCE}.`,
+          `: ${consequence(route)}.`,
         fix: sp
           ? fixWithYaml(`Use the Service port ${sp.port}:`, { name: svc.name, port: sp.port })
           : fixWithYaml(`Use one of the ports of Service ${svc.name} (${portList(svc)}):`, { name: svc.name, port: svc.ports[0]?.port ?? 80 }),
@@ -183,7 +189,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'GRPCRoute api sends traffic to Service backend/api in another namespace, but no ReferenceGrant in namespace backend allows GRPCRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-grpcroutes-to-api\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: GRPCRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: api' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'GRPCRoute api sends traffic to Service backend/api in another namespace, but no ReferenceGrant in namespace backend allows GRPCRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-grpcroutes-to-api\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: GRPCRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: api' }],
       },
       {
         name: 'ReferenceGrant exists but grants another kind (GRPCRoute, not HTTPRoute)',
