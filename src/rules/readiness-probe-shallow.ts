@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { isWorkload, resolvePortNumber, stableJson, type Probe } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
-import { readinessProbeFix } from './lib/probe-suggestion.ts';
+import { readinessProbeFix, retimedProbe } from './lib/probe-suggestion.ts';
 import { servedContainers, type ServedContainer } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
@@ -55,16 +55,7 @@ const METRICS_PATH = /^(.*\/)?(metrics|stats|prometheus)\/?(\?.*)?$/i;
 /** The liveness probe as written, with timing that gives up well after readiness has drained the pod. */
 function tolerantLiveness(live: Probe, ready: Probe): Record<string, unknown> {
   const period = Math.max(live.periodSeconds, ready.periodSeconds);
-  const failureThreshold = Math.max(live.failureThreshold, Math.ceil((2 * givesUpAfter(ready)) / period));
-  return {
-    livenessProbe: {
-      [live.handler]: live.handlerSpec,
-      ...(live.initialDelaySeconds > 0 ? { initialDelaySeconds: live.initialDelaySeconds } : {}),
-      periodSeconds: period,
-      ...(live.timeoutSeconds !== 1 ? { timeoutSeconds: live.timeoutSeconds } : {}),
-      failureThreshold,
-    },
-  };
+  return { livenessProbe: retimedProbe(live, period, Math.max(live.failureThreshold, Math.ceil((2 * givesUpAfter(ready)) / period))) };
 }
 
 export default defineRule({

@@ -7,7 +7,7 @@
 // object is worse than none.
 
 import type { ResourceGraph } from '../../engine/graph.ts';
-import { resolvePortNumber } from '../../engine/model.ts';
+import { resolvePortNumber, type Probe } from '../../engine/model.ts';
 import { servedBy } from './protocols.ts';
 import type { ServedContainer } from './serving.ts';
 import { suggestedProbePort } from './serving.ts';
@@ -79,4 +79,18 @@ export function readinessProbeFix(s: ServedContainer, graph: ResourceGraph, lead
     `${lead} (${what}: a TCP check, better than none; if the app has a readiness endpoint or command, probe that instead):`,
     probe({ tcpSocket: { port } }),
   );
+}
+
+/**
+ * A probe as written — handler, initial delay, timeout — with new steady-state timing: a whole probe,
+ * so that pasting it in place of the old one leaves no probe without a handler.
+ */
+export function retimedProbe(p: Probe, periodSeconds: number, failureThreshold: number): Record<string, unknown> {
+  return {
+    [p.handler]: p.handlerSpec,
+    ...(p.initialDelaySeconds > 0 ? { initialDelaySeconds: p.initialDelaySeconds } : {}),
+    periodSeconds,
+    ...(p.timeoutSeconds !== 1 ? { timeoutSeconds: p.timeoutSeconds } : {}),
+    failureThreshold,
+  };
 }
