@@ -1,7 +1,7 @@
 import { defineRule } from '../engine/rule.ts';
 import { isIngressResource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, isAlbAction, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
+import { closestName, isAlbAction, missingServiceFix, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 export default defineRule({
@@ -56,12 +56,7 @@ export default defineRule({
           `: the controller has no upstream for ${where} and answers 502/503.`,
         fix: guess
           ? fixWithYaml(`Point the backend at the existing Service ${guess}:`, v1beta1 ? { serviceName: guess } : { service: { name: guess } })
-          : fixWithYaml(`Create Service ${b.serviceName} in namespace ${ing.namespace}, selecting the pods that serve this path:`, {
-              apiVersion: 'v1',
-              kind: 'Service',
-              metadata: { name: b.serviceName, namespace: ing.namespace },
-              spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
-            }),
+          : missingServiceFix(b, ing.namespace, 'this path', false),
         missingReference: true,
       });
     }
@@ -90,7 +85,7 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: web-primary, port: {number: 80}}}}
           - {path: /api, pathType: Prefix, backend: {service: {name: web-api, port: {number: 80}}}}
 `,
-        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'Ingress backend names Service web-api, which does not exist in namespace default: the controller has no upstream for this path and answers 502/503.', fix: 'Create Service web-api in namespace default, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-api\n  namespace: default\nspec:\n  selector:\n    app: web-api\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'Ingress backend names Service web-api, which does not exist in namespace default: the controller has no upstream for this path and answers 502/503.', fix: 'Create Service web-api in namespace default, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-api\n  namespace: default\nspec:\n  selector:\n    app: web-api\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
       {
         name: 'backend names a Service that is not there (typo)',
@@ -132,7 +127,7 @@ metadata: {name: legacy}
 spec:
   backend: {serviceName: default-http-backend, servicePort: 80}
 `,
-        expect: [{ severity: 'error', path: 'spec.backend.serviceName', message: 'Ingress backend names Service default-http-backend, which does not exist in namespace default: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service default-http-backend in namespace default, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: default-http-backend\n  namespace: default\nspec:\n  selector:\n    app: default-http-backend\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+        expect: [{ severity: 'error', path: 'spec.backend.serviceName', message: 'Ingress backend names Service default-http-backend, which does not exist in namespace default: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service default-http-backend in namespace default, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: default-http-backend\n  namespace: default\nspec:\n  selector:\n    app: default-http-backend\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
       {
         name: 'Service lives in another namespace (both namespaces written out)',
@@ -150,7 +145,22 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.name', message: 'Ingress backend names Service web, which does not exist in namespace shop: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service web in namespace shop, selecting the pods that serve this path:\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.name', message: 'Ingress backend names Service web, which does not exist in namespace shop: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service web in namespace shop, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+      },
+      {
+        name: 'backend by port name to a Service that does not exist: the Service proposed has that port',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: storefront, port: {name: web}}}}
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.name', message: 'Ingress backend names Service storefront, which does not exist in namespace default', fix: '  ports:\n    - name: web\n      port: 80\n      targetPort: web' }],
       },
     ],
     silent: [

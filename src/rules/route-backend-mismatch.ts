@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { isRouteResource, type Backend } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
+import { closestName, missingServiceFix, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 /** What the Gateway API requires of an implementation for an invalid backendRef: a 500 for HTTP, UNAVAILABLE for gRPC. */
@@ -90,12 +90,7 @@ export default defineRule({
             `: ${consequence(route)}.`,
           fix: guess
             ? fixWithYaml(`Point the backendRef at the existing Service ${guess}:`, { backendRefs: [{ name: guess, ...(b.port?.number !== undefined ? { port: b.port.number } : {}) }] })
-            : fixWithYaml(`Create Service ${b.serviceName} in namespace ${b.serviceNamespace}, selecting the pods that serve this route:`, {
-                apiVersion: 'v1',
-                kind: 'Service',
-                metadata: { name: b.serviceName, namespace: b.serviceNamespace },
-                spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
-              }),
+            : missingServiceFix(b, b.serviceNamespace, 'this route', route.kind === 'GRPCRoute'),
           missingReference: true,
         });
         continue;
@@ -235,6 +230,18 @@ spec:
   ports: [{port: 80}]
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute web references Service web without a port, which a Service backendRef requires (ports: 80): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Add the Service port to the backendRef:\nname: web\nport: 80' }],
+      },
+      {
+        name: 'GRPCRoute to a Service that does not exist, with nothing like it',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: checkout}
+spec:
+  rules:
+    - backendRefs: [{name: payments, port: 9090}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'GRPCRoute checkout sends traffic to Service payments, which does not exist in namespace default: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE.', fix: "Create Service payments in namespace default, selecting the pods that serve this route (placeholders: the selector must be your pods' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: payments\n  namespace: default\nspec:\n  selector:\n    app: payments\n  ports:\n    - name: grpc\n      port: 9090\n      targetPort: grpc" }],
       },
     ],
     silent: [

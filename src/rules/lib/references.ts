@@ -4,6 +4,7 @@
 // action)? And which existing name did the author probably mean?
 
 import { dig, isObject } from '../../engine/fields.ts';
+import { fixWithYaml } from './yaml.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import type { Backend, Resource, Service } from '../../engine/model.ts';
 
@@ -118,4 +119,21 @@ export function operatorMadeService(graph: ResourceGraph, namespace: string, nam
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The Service a backend names but the input lacks, as a fix: the port the backend asks for (by name or
+ * number), the selector and targetPort marked as the placeholders they are.
+ */
+export function missingServiceFix(b: Backend, namespace: string, serves: string, grpc: boolean): string {
+  const portName = b.port?.name ?? (grpc ? 'grpc' : 'http');
+  return fixWithYaml(
+    `Create Service ${b.serviceName} in namespace ${namespace}, selecting the pods that serve ${serves} (placeholders: the selector must be your pods' labels, the targetPort their container port):`,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: b.serviceName, namespace },
+      spec: { selector: { app: b.serviceName }, ports: [{ name: portName, port: b.port?.number ?? 80, targetPort: portName }] },
+    },
+  );
 }
