@@ -31,6 +31,31 @@ function undeclaredNumberIsSuspect(port: number, servicePortName: string | undef
   return declared.filter((p) => p.protocol === 'TCP').length === 1;
 }
 
+/** Fixture: one Service `shop` in front of two Deployments (web and api), with the ports given (flow YAML). */
+function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+  const deployment = (part: string, ports: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-${part}}
+spec:
+  selector: {matchLabels: {app: shop, part: ${part}}}
+  template:
+    metadata: {labels: {app: shop, part: ${part}}}
+    spec:
+      containers:
+        - {name: app, image: ${part}, ports: ${ports}}
+`;
+  return `
+apiVersion: v1
+kind: Service
+metadata: {name: shop}
+spec:
+  selector: {app: shop}
+  ports: ${servicePorts}
+---
+${deployment('web', webPorts)}---
+${deployment('api', apiPorts)}`;
+}
+
 export default defineRule({
   id: 'service-target-port-mismatch',
   title: 'Service targetPort matches no container port',
@@ -196,104 +221,17 @@ spec:
       },
       {
         name: 'two workloads behind one Service, one of them without the named port: a warning, the port has endpoints',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: shop}
-spec:
-  selector: {app: shop}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-web}
-spec:
-  selector: {matchLabels: {app: shop, part: web}}
-  template:
-    metadata: {labels: {app: shop, part: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-api}
-spec:
-  selector: {matchLabels: {app: shop, part: api}}
-  template:
-    metadata: {labels: {app: shop, part: api}}
-    spec:
-      containers:
-        - {name: app, image: api, ports: [{name: grpc, containerPort: 9090}]}
-`,
+        yaml: shopYaml('[{name: http, port: 80, targetPort: http}]', '[{name: http, containerPort: 8080}]', '[{name: grpc, containerPort: 9090}]'),
         expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
       },
       {
         name: 'two workloads behind one Service, neither with the named port: an error for each',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: shop}
-spec:
-  selector: {app: shop}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-web}
-spec:
-  selector: {matchLabels: {app: shop, part: web}}
-  template:
-    metadata: {labels: {app: shop, part: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{name: web, containerPort: 8080}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-api}
-spec:
-  selector: {matchLabels: {app: shop, part: api}}
-  template:
-    metadata: {labels: {app: shop, part: api}}
-    spec:
-      containers:
-        - {name: app, image: api, ports: [{name: grpc, containerPort: 9090}]}
-`,
+        yaml: shopYaml('[{name: http, port: 80, targetPort: http}]', '[{name: web, containerPort: 8080}]', '[{name: grpc, containerPort: 9090}]'),
         expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-web declares it (declared: web:8080): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-web declares:\nports:\n  - name: http\n    port: 80\n    targetPort: web' }, { severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
       },
       {
         name: 'two workloads behind one Service, one serving the numeric port and one serving another',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: shop}
-spec:
-  selector: {app: shop}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-web}
-spec:
-  selector: {matchLabels: {app: shop, part: web}}
-  template:
-    metadata: {labels: {app: shop, part: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{containerPort: 8080}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: shop-api}
-spec:
-  selector: {matchLabels: {app: shop, part: api}}
-  template:
-    metadata: {labels: {app: shop, part: api}}
-    spec:
-      containers:
-        - {name: app, image: api, ports: [{containerPort: 9090}]}
-`,
+        yaml: shopYaml('[{port: 80, targetPort: 8080}]', '[{containerPort: 8080}]', '[{containerPort: 9090}]'),
         expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - port: 80\n    targetPort: 9090' }],
       },
     ],
