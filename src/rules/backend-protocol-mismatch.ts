@@ -119,6 +119,25 @@ function routeFix(want: Want, svc: Service, sp: ServicePort): string {
   });
 }
 
+/** Fixture: an Ingress of a class, with annotations, in front of Service `api` with the ports and annotations given. */
+function ingressYaml(cls: string, ingressAnnotations: string, servicePorts: string, serviceAnnotations = '{}'): string {
+  return `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, annotations: ${ingressAnnotations}}
+spec:
+  ingressClassName: ${cls}
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, annotations: ${serviceAnnotations}}
+spec:
+  selector: {app: api}
+  ports: ${servicePorts}
+`;
+}
+
 export default defineRule({
   id: 'backend-protocol-mismatch',
   title: "Proxy protocol does not match the backend port's protocol",
@@ -429,8 +448,21 @@ spec:
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
+      { name: 'HAProxy speaks plain HTTP to a TLS port', yaml: ingressYaml('haproxy', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "true"' }] },
+      { name: 'Kong speaks plain HTTP to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: https' }] },
+      { name: 'Application Gateway speaks plain HTTP to a TLS port', yaml: ingressYaml('azure-application-gateway', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Azure Application Gateway (ingressClassName: azure-application-gateway) speaks plain HTTP unless appgw.ingress.kubernetes.io/backend-protocol says https. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: https' }] },
+      { name: 'an unknown controller: a warning', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }] },
+      { name: 'HAProxy told to speak TLS to a plain HTTP port', yaml: ingressYaml('haproxy', '{haproxy.org/server-ssl: "true"}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — HAProxy Ingress (ingressClassName: haproxy) follows haproxy.org/server-ssl: true. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "false"' }] },
+      { name: 'NGINX Inc told to speak TLS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the NGINX Ingress Controller (ingressClassName: nginx) follows nginx.org/ssl-services lists api. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS: remove api from the nginx.org/ssl-services annotation of the Ingress.\nmetadata:\n  annotations:\n    nginx.org/ssl-services: "<the other Services>"' }] },
+      { name: 'Kong told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('kong', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{konghq.com/protocol: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Kong (ingressClassName: kong) follows Service annotation konghq.com/protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: http' }] },
+      { name: 'Traefik told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('traefik', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{traefik.ingress.kubernetes.io/service.serversscheme: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: http' }] },
     ],
     silent: [
+      { name: 'HAProxy told to speak TLS to a TLS port', yaml: ingressYaml('haproxy', '{haproxy.org/server-ssl: "true"}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'Kong told by the Service to speak HTTPS to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{konghq.com/protocol: https}') },
+      { name: 'Application Gateway told to speak HTTPS to a TLS port', yaml: ingressYaml('azure-application-gateway', '{appgw.ingress.kubernetes.io/backend-protocol: https}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'NGINX Inc told to speak TLS to a TLS port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'Contour told by appProtocol tls to speak TLS', yaml: ingressYaml('contour', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: tls}]') },
       {
         name: 'ingress-nginx told GRPC for a grpc port, and HTTPS for an https port',
         yaml: `
