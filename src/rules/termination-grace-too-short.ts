@@ -410,6 +410,83 @@ spec:
         yaml: appYaml({ servicePorts: false, podSpec: '      terminationGracePeriodSeconds: 5\n', containers: '        - {name: app, image: app, lifecycle: {preStop: {sleep: {seconds: 20}}}}\n' }),
         expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds', message: 'Container app of Deployment/web sleeps 20s in its native preStop sleep action, longer than the termination grace period of 5s: the API server rejects the Deployment (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.', fix: 'Make the grace period cover the 20s sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 25' }],
       },
+      {
+        name: 'Traefik ServersTransport named by the Service lets a request run 2m',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - {name: api, image: api, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {traefik.ingress.kubernetes.io/service.serverstransport: slow@kubernetescrd}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: slow}
+spec:
+  forwardingTimeouts: {responseHeaderTimeout: 2m}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api}
+spec:
+  ingressClassName: traefik
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Traefik (spec.forwardingTimeouts.responseHeaderTimeout: "2m" on ServersTransport/slow) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
+      },
+      {
+        name: 'GKE BackendConfig named by the Service for its port lets a request run 120s',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - {name: api, image: api, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {cloud.google.com/backend-config: '{"ports": {"http": "slow"}}'}
+spec:
+  type: NodePort
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: slow}
+spec: {timeoutSec: 120}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api, annotations: {kubernetes.io/ingress.class: gce}}
+spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
+`,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'GKE Ingress (spec.timeoutSec: "120" on BackendConfig/slow) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
+      },
     ],
     silent: [
       {
