@@ -3,7 +3,7 @@
 // made at run time by a controller, or not a Service at all (an AWS load balancer
 // action)? And which existing name did the author probably mean?
 
-import { dig, isObject } from '../../engine/fields.ts';
+import { isObject } from '../../engine/fields.ts';
 import { fixWithYaml } from './yaml.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import type { Backend, Resource, Service } from '../../engine/model.ts';
@@ -70,10 +70,10 @@ export function portList(s: Service): string {
 /**
  * The Services known operators create for a custom resource named `{name}`, by API group and kind:
  * their exact naming schemes, and nothing looser. A bare prefix match (`<resource>-anything`) would
- * let a Flagger Canary `web` hide the typo `web-api`. `#` stands for a digit (Knative revisions).
+ * let a custom resource `web` hide the typo `web-api`. `#` stands for a digit (Knative revisions).
+ * Flagger's `<svc>`, `<svc>-primary` and `<svc>-canary` are the graph's `generatedService`.
  */
 const OPERATOR_SERVICES: ReadonlyArray<{ group: string; kind: string; names: readonly string[] }> = [
-  { group: 'flagger.app', kind: 'Canary', names: ['{name}', '{name}-primary', '{name}-canary'] },
   { group: 'monitoring.coreos.com', kind: 'Prometheus', names: ['prometheus-operated'] },
   { group: 'monitoring.coreos.com', kind: 'Alertmanager', names: ['alertmanager-operated'] },
   { group: 'monitoring.coreos.com', kind: 'ThanosRuler', names: ['thanos-ruler-operated'] },
@@ -106,16 +106,12 @@ function nameMatches(scheme: string, resource: string, service: string): boolean
 
 /**
  * The custom resource of the namespace whose operator creates the Service at run time, by that
- * operator's exact naming scheme (Flagger's `<svc>`, `<svc>-primary`, `<svc>-canary`; the Prometheus
- * operator's `prometheus-operated`; ECK's `<name>-es-http`; ...).
+ * operator's exact naming scheme (the Prometheus operator's `prometheus-operated`, ECK's
+ * `<name>-es-http`, ...).
  */
 export function operatorMadeService(graph: ResourceGraph, namespace: string, name: string): Resource | undefined {
   for (const { group, kind, names } of OPERATOR_SERVICES) {
-    const found = graph.list(kind, group, namespace).find((r) => {
-      // A Flagger Canary names its Services after spec.service.name, or else its target.
-      const base = group === 'flagger.app' ? (dig(r.raw, 'spec', 'service', 'name') ?? dig(r.raw, 'spec', 'targetRef', 'name') ?? r.name) : r.name;
-      return typeof base === 'string' && names.some((n) => nameMatches(n, base, name));
-    });
+    const found = graph.list(kind, group, namespace).find((r) => names.some((n) => nameMatches(n, r.name, name)));
     if (found) return found;
   }
   return undefined;
