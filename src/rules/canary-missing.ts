@@ -4,6 +4,7 @@ import type { ResourceGraph } from '../engine/graph.ts';
 import { isIngressResource, isWorkload, type Resource, type Service, type Workload } from '../engine/model.ts';
 import type { Json, RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
+import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
@@ -148,36 +149,6 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   return undefined;
 }
 
-/** Fixture: a Deployment behind a Service and an Ingress, with no canary. */
-const BASE = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-    - host: web.example.com
-      http:
-        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-`;
-
 export default defineRule({
   id: 'canary-missing',
   title: 'No canary covers a gateway-facing workload',
@@ -249,7 +220,7 @@ export default defineRule({
     fire: [
       {
         name: 'plain Deployment behind an Ingress',
-        yaml: BASE,
+        yaml: WEB_BEHIND_INGRESS,
         expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
@@ -323,7 +294,7 @@ spec:
       },
       {
         name: 'a TrafficSplit in another namespace covers nothing here',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: split.smi-spec.io/v1alpha2
 kind: TrafficSplit
 metadata: {name: web, namespace: other}
@@ -335,7 +306,7 @@ spec:
       },
       {
         name: 'a VirtualService with one destination splits nothing',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: web}
@@ -349,7 +320,7 @@ spec:
       },
       {
         name: 'a TraefikService weighting a single Service splits nothing',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: traefik.io/v1alpha1
 kind: TraefikService
 metadata: {name: web}
@@ -361,7 +332,7 @@ spec:
       },
       {
         name: 'an OpenKruise Rollout of another Deployment',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: rollouts.kruise.io/v1beta1
 kind: Rollout
 metadata: {name: api}
@@ -374,7 +345,7 @@ spec:
     silent: [
       {
         name: 'split by an SMI TrafficSplit',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: split.smi-spec.io/v1alpha2
 kind: TrafficSplit
 metadata: {name: web}
@@ -385,7 +356,7 @@ spec:
       },
       {
         name: 'weighted by a TraefikService',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: traefik.io/v1alpha1
 kind: TraefikService
 metadata: {name: web}
@@ -396,7 +367,7 @@ spec:
       },
       {
         name: 'weighted by an Istio VirtualService (host web.default.svc.cluster.local)',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: web, namespace: mesh}
@@ -410,7 +381,7 @@ spec:
       },
       {
         name: 'an OpenKruise Rollout takes the Deployment over',
-        yaml: `${BASE}---
+        yaml: `${WEB_BEHIND_INGRESS}---
 apiVersion: rollouts.kruise.io/v1beta1
 kind: Rollout
 metadata: {name: web}

@@ -3,41 +3,12 @@ import { dig } from '../engine/fields.ts';
 import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
+import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { servingContainers, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 /** The value the fix proposes: long enough to see a crash right after start, short enough not to slow rollouts much. */
 const SUGGESTED = 10;
-
-/** Fixture: a Deployment without a readiness probe behind a Service and an Ingress. */
-const INGRESS_APP = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-    - host: web.example.com
-      http:
-        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-`;
 
 export default defineRule({
   id: 'min-ready-seconds-missing',
@@ -101,12 +72,12 @@ export default defineRule({
     fire: [
       {
         name: 'Deployment behind an Ingress without minReadySeconds',
-        yaml: INGRESS_APP,
+        yaml: WEB_BEHIND_INGRESS,
         expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'Deployment with a readiness probe behind an Ingress without minReadySeconds',
-        yaml: INGRESS_APP.replace('ports: [{containerPort: 8080}]}]', 'ports: [{containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 8080}}}]'),
+        yaml: WEB_BEHIND_INGRESS.replace('ports: [{containerPort: 8080}]}]', 'ports: [{containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 8080}}}]'),
         expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
