@@ -13,7 +13,7 @@ import { ClusterCache } from '../../src/cluster/cache.ts';
 import { KubeClient } from '../../src/cluster/client.ts';
 import { resourceFor, WATCHED } from '../../src/cluster/resources.ts';
 import { startController, type ControllerHandle } from '../../src/controller/index.ts';
-import { eventReason } from '../../src/controller/writer.ts';
+import { eventReason } from '../../src/controller/events.ts';
 import { ANNOTATION_FINDINGS } from '../../src/engine/annotations.ts';
 import { isClusterScoped } from '../../src/engine/kinds.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
@@ -168,7 +168,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
     webhookCache = new ClusterCache(new KubeClient(cp.kubeConfig), { face: 'webhook', log: silentLogger(), discoveryIntervalMs: 500 });
     await Promise.all([controllerCache.start(), webhookCache.start()]);
     await Promise.all([controllerCache.waitForSync(), webhookCache.waitForSync()]);
-    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, eventSettleMs: SETTLE_MS, leaderElection: { enabled: false } });
+    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, eventSettleMs: SETTLE_MS, eventQps: 1_000, eventBurst: 1_000, leaderElection: { enabled: false } });
   });
 
   after(async () => {

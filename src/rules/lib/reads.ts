@@ -28,6 +28,9 @@ export const PROXY_SETTINGS: readonly Read[] = [
   { group: 'route.openshift.io', kind: 'Route' },
   { group: 'traefik.io', kind: 'IngressRoute' },
   { group: 'traefik.containo.us', kind: 'IngressRoute' },
+  { group: 'traefik.io', kind: 'ServersTransport' },
+  { group: 'traefik.containo.us', kind: 'ServersTransport' },
+  { group: 'cloud.google.com', kind: 'BackendConfig' },
 ];
 
 /** Every object of the namespace, whatever its kind: custom resources of operators create pods and Services that no manifest shows. */
