@@ -3,16 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatInputError } from '../loader/documents.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
-import { policyFromFile } from '../policy/load.ts';
-import { renderJson } from '../report/json.ts';
-import { renderJunit } from '../report/junit.ts';
-import { renderSarif } from '../report/sarif.ts';
 import { renderText } from '../report/text.ts';
 import { RULES } from '../rules/index.ts';
 import { scanPaths } from '../scan.ts';
 import type { Severity } from '../engine/types.ts';
 import { UsageError, type Io } from './io.ts';
-import { version } from './version.ts';
 
 export const SCAN_HELP = `Usage: guard502 scan [PATH ...|-] [options]
 
@@ -71,6 +66,8 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
     } catch (err) {
       throw new UsageError(`${values.policy}: cannot read policy: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
+    // Loaded only when asked for: the schema validator is a third of the CLI's start-up.
+    const { policyFromFile } = await import('../policy/load.ts');
     const loaded = policyFromFile(text, values.policy);
     if (!loaded.policy) throw new UsageError(`invalid policy:\n  ${loaded.errors.join('\n  ')}`);
     policy = loaded.policy;
@@ -84,15 +81,16 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
   });
 
   const color = values['no-color'] ? false : (values.color ?? io.isTTY);
+  // The machine formats load only when asked for: a terminal run needs the text report alone.
   switch (format) {
     case 'json':
-      io.stdout.write(renderJson(result));
+      io.stdout.write((await import('../report/json.ts')).renderJson(result));
       break;
     case 'sarif':
-      io.stdout.write(renderSarif(result, RULES.filter((r) => !r.live), version()));
+      io.stdout.write((await import('../report/sarif.ts')).renderSarif(result, RULES.filter((r) => !r.live), (await import('./version.ts')).version()));
       break;
     case 'junit':
-      io.stdout.write(renderJunit(result, result.objects));
+      io.stdout.write((await import('../report/junit.ts')).renderJunit(result, result.objects));
       break;
     default:
       io.stdout.write(renderText(result, { color }));
