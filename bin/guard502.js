@@ -10,7 +10,7 @@
 // In a checkout whose sources changed since the last build, the TypeScript
 // sources run instead (Node 24 strips types): slower to start, never stale.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import module from 'node:module';
 
 const built = new URL('../dist/cli/entry.js', import.meta.url);
 const sources = new URL('../src/', import.meta.url);
@@ -33,7 +33,8 @@ function useBuilt() {
 }
 
 if (useBuilt()) {
-  enableCompileCache?.();
+  // Optional chaining: an older Node, which lacks it, then fails with its own clear message (or not at all).
+  module.enableCompileCache?.();
   await import(built.href);
 } else {
   await import(new URL('../src/cli/entry.ts', import.meta.url).href);
