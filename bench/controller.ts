@@ -94,7 +94,7 @@ function ingress(ns: string, name: string): object {
   };
 }
 
-async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+export async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -123,6 +123,23 @@ async function countAnnotated(client: KubeClient): Promise<number> {
   return n;
 }
 
+/** The benchmark cluster: APPS Deployments and Services, an Ingress for every fifth app, in NAMESPACES namespaces. */
+export async function populate(client: KubeClient, apps = APPS): Promise<{ namespaces: string[]; creates: Array<{ path: string; body: object }>; createSeconds: number }> {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
+  await pool(namespaces, 8, (ns) => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+  const creates: Array<{ path: string; body: object }> = [];
+  for (let i = 0; i < apps; i++) {
+    const ns = namespaces[i % NAMESPACES] as string;
+    const name = `app-${i}`;
+    creates.push({ path: `/apis/apps/v1/namespaces/${ns}/deployments`, body: deployment(ns, name, i) });
+    creates.push({ path: `/api/v1/namespaces/${ns}/services`, body: service(ns, name) });
+    if (i % INGRESS_EVERY === 0) creates.push({ path: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, body: ingress(ns, name) });
+  }
+  const t0 = performance.now();
+  await pool(creates, 32, (c) => client.create(c.path, c.body));
+  return { namespaces, creates, createSeconds: (performance.now() - t0) / 1000 };
+}
+
 export interface ControllerBenchResult {
   objects: number;
   createSeconds: number;
@@ -142,19 +159,7 @@ export async function benchController(): Promise<ControllerBenchResult> {
   const cp = await startControlPlane({});
   try {
     const client = new KubeClient(cp.kubeConfig);
-    const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
-    await pool(namespaces, 8, (ns) => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
-    const creates: Array<{ path: string; body: object }> = [];
-    for (let i = 0; i < APPS; i++) {
-      const ns = namespaces[i % NAMESPACES] as string;
-      const name = `app-${i}`;
-      creates.push({ path: `/apis/apps/v1/namespaces/${ns}/deployments`, body: deployment(ns, name, i) });
-      creates.push({ path: `/api/v1/namespaces/${ns}/services`, body: service(ns, name) });
-      if (i % INGRESS_EVERY === 0) creates.push({ path: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, body: ingress(ns, name) });
-    }
-    const t0 = performance.now();
-    await pool(creates, 32, (c) => client.create(c.path, c.body));
-    const createSeconds = (performance.now() - t0) / 1000;
+    const { namespaces, creates, createSeconds } = await populate(client);
 
     // The controller starts now: `guard502 controller`, built and run as the container runs it.
     const metricsPort = await freePort();

@@ -35,6 +35,7 @@ if (want('start')) sections.push(benchStartReport(), '');
 for (const [name, file, fn] of [
   ['webhook', './webhook.ts', 'benchWebhookReport'],
   ['controller', './controller.ts', 'benchControllerReport'],
+  ['scan-cluster', './scan-cluster.ts', 'benchScanClusterReport'],
 ] as const) {
   if (!want(name) || !existsSync(new URL(file, import.meta.url))) continue;
   const mod = (await import(file)) as Record<string, () => Promise<string>>;
