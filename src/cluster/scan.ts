@@ -27,13 +27,6 @@ export interface ClusterScanOptions {
   partial?: boolean;
 }
 
-export interface ClusterScanResult extends ScanResult {
-  /** Optional kinds (CRDs) the API server does not serve: nothing of them to read. */
-  notServed: string[];
-  /** Guard502Policies of the cluster the findings were judged under (empty: --policy or the built-in defaults). */
-  policies: string[];
-}
-
 /** A refusal of the API server, told with what to grant. */
 export class ClusterReadError extends Error {}
 
@@ -62,7 +55,7 @@ async function read(client: KubeClient, w: WatchedResource, namespace: string | 
   }
 }
 
-export async function scanCluster(client: KubeClient, options: ClusterScanOptions = {}): Promise<ClusterScanResult> {
+export async function scanCluster(client: KubeClient, options: ClusterScanOptions = {}): Promise<ScanResult> {
   const wanted = watchedFor('controller');
   // Discovery first: a kind whose CRD is not installed has nothing to read.
   const served = await Promise.all(wanted.map(async (w) => !w.optional || (await client.serves(w.group, w.version, w.plural))));
@@ -104,7 +97,5 @@ export async function scanCluster(client: KubeClient, options: ClusterScanOption
     resources: objects.length,
     objects: objects.map((o) => o.ref),
     files: 0,
-    notServed: wanted.filter((_, i) => !served[i]).map((w) => w.kind),
-    policies: clusterPolicies.map((p) => p.name),
   };
 }
