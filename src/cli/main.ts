@@ -8,6 +8,7 @@ export const HELP = `guard502 — stops the Kubernetes deploys that cause 502 Ba
 
 Usage:
   guard502 scan [PATH ...|-] [options]   scan manifests offline (see: guard502 scan --help)
+  guard502 scan --cluster [-n NS | -A]   scan the objects of a live cluster, read-only
   guard502 rules [--format json]         list the rule catalogue
   guard502 explain RULE                  explain a rule: what, why it ends in a 502, fix, how to silence
   guard502 webhook [options]             run the validating (and mutating) admission webhook
