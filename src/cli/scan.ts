@@ -1,6 +1,5 @@
 // `guard502 scan`: the offline face of the engine.
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { formatInputError } from '../loader/documents.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
 import { renderText } from '../report/text.ts';
@@ -42,6 +41,10 @@ Options:
 Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 usage error or unreadable input.
 `;
 
+// Taken from process.getBuiltinModule, not imported: an ES import of node:util evaluates every one of its
+// exports, which loads streams and worker threads the scan never uses (5-8 ms of every start).
+const { parseArgs } = process.getBuiltinModule('node:util');
+
 const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
@@ -78,7 +81,7 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
   if (values.policy) {
     let text: string;
     try {
-      text = await readFile(values.policy, 'utf8');
+      text = readFileSync(values.policy, 'utf8');
     } catch (err) {
       throw new UsageError(`${values.policy}: cannot read policy: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
