@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ClusterCache } from '../cluster/cache.ts';
 import { KubeClient } from '../cluster/client.ts';
+import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS, DEFAULT_WRITE_BURST, DEFAULT_WRITE_QPS } from '../controller/budget.ts';
 import { RULES } from '../rules/index.ts';
 import { createLogger, type Logger } from '../server/log.ts';
 import { startHealthServer } from '../server/health.ts';
@@ -29,6 +30,10 @@ Options:
   --identity ID         this replica's name in leader election (default: $POD_NAME or the host name)
   --leader-elect=BOOL   elect one writer with a Lease (default true; false only with one replica)
   --log-level LEVEL     debug, info, warn, error (default info)
+  --write-qps N         controller: annotation writes per second (default ${DEFAULT_WRITE_QPS})
+  --write-burst N       controller: writes allowed at once above that rate (default ${DEFAULT_WRITE_BURST})
+  --event-qps N         controller: Events per second across all objects (default ${DEFAULT_EVENT_QPS})
+  --event-burst N       controller: Events allowed at once above that rate (default ${DEFAULT_EVENT_BURST})
 `;
 
 export interface ServerFlags {
@@ -41,6 +46,10 @@ export interface ServerFlags {
   identity: string;
   leaderElect: boolean;
   logLevel: string;
+  writeQps: number;
+  writeBurst: number;
+  eventQps: number;
+  eventBurst: number;
 }
 
 function ownNamespace(): string {
@@ -59,6 +68,13 @@ function port(v: string | undefined, flag: string, fallback: number): number {
   return n;
 }
 
+function rate(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a number above 0, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   let values;
   try {
@@ -74,6 +90,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
         identity: { type: 'string' },
         'leader-elect': { type: 'string' },
         'log-level': { type: 'string' },
+        'write-qps': { type: 'string' },
+        'write-burst': { type: 'string' },
+        'event-qps': { type: 'string' },
+        'event-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -97,6 +117,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     identity: values.identity ?? process.env.POD_NAME ?? hostname(),
     leaderElect: elect === 'true',
     logLevel: level,
+    writeQps: rate(values['write-qps'], '--write-qps', DEFAULT_WRITE_QPS),
+    writeBurst: Math.max(1, Math.round(rate(values['write-burst'], '--write-burst', DEFAULT_WRITE_BURST))),
+    eventQps: rate(values['event-qps'], '--event-qps', DEFAULT_EVENT_QPS),
+    eventBurst: Math.max(1, Math.round(rate(values['event-burst'], '--event-burst', DEFAULT_EVENT_BURST))),
   };
 }
 
@@ -123,6 +147,10 @@ async function start(command: string, flags: ServerFlags, log: Logger): Promise<
       identity: flags.identity,
       namespace: flags.namespace,
       leaderElection: { enabled: flags.leaderElect },
+      writeQps: flags.writeQps,
+      writeBurst: flags.writeBurst,
+      eventQps: flags.eventQps,
+      eventBurst: flags.eventBurst,
     });
   }
   let webhook: WebhookServer | undefined;
