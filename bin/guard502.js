@@ -9,8 +9,10 @@
 // with Node's module compile cache so that a second start skips compiling too.
 // In a checkout whose sources changed since the last build, the TypeScript
 // sources run instead (Node 24 strips types): slower to start, never stale.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import module from 'node:module';
+// Built-ins taken, not imported: an ES import of node:fs evaluates its `promises` and loads
+// streams and readline that the CLI rarely needs (see src/builtins.ts).
+const { existsSync, readdirSync, statSync } = process.getBuiltinModule('node:fs');
+const module = process.getBuiltinModule('node:module');
 
 const built = new URL('../dist/cli/entry.js', import.meta.url);
 const sources = new URL('../src/', import.meta.url);

@@ -1,5 +1,5 @@
 // `guard502 scan`: the offline face of the engine.
-import { readFileSync } from 'node:fs';
+import { fs, util } from '../builtins.ts';
 import { formatInputError } from '../loader/documents.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
 import { renderText } from '../report/text.ts';
@@ -41,9 +41,7 @@ Options:
 Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 usage error or unreadable input.
 `;
 
-// Taken from process.getBuiltinModule, not imported: an ES import of node:util evaluates every one of its
-// exports, which loads streams and worker threads the scan never uses (5-8 ms of every start).
-const { parseArgs } = process.getBuiltinModule('node:util');
+const { parseArgs } = util;
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
@@ -81,7 +79,7 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
   if (values.policy) {
     let text: string;
     try {
-      text = readFileSync(values.policy, 'utf8');
+      text = fs.readFileSync(values.policy, 'utf8');
     } catch (err) {
       throw new UsageError(`${values.policy}: cannot read policy: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
@@ -103,7 +101,8 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
       policy,
       namespace: values.namespace ?? 'default',
       partial: values.partial as boolean,
-      stdin: io.stdin,
+      // Only when read: io.stdin makes the stream (see entry.ts).
+      ...(positionals.includes('-') ? { stdin: io.stdin } : {}),
     });
   }
 

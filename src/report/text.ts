@@ -1,13 +1,13 @@
 // Human output, grouped by file and object, most severe first within each object.
 // Colour only on a TTY (NO_COLOR and FORCE_COLOR respected); plain text reads
 // well in a CI log.
+import { util } from '../builtins.ts';
 import type { Severity } from '../engine/types.ts';
 import type { CheckedFinding } from '../engine/run.ts';
 import type { ScanResult } from '../scan.ts';
 import { resourceLabel, summarize } from './summary.ts';
 
-// Not an ES import of node:util, which would load all of it (see cli/scan.ts).
-const { styleText } = process.getBuiltinModule('node:util');
+const { styleText } = util;
 
 type Style = Parameters<typeof styleText>[0];
 
