@@ -16,7 +16,9 @@ interface Step {
   run?: string;
 }
 
-describe('GitHub Action and pre-commit hook', () => {
+describe('GitHub Action and pre-commit hook', function () {
+  // Each scan step starts the CLI twice (SARIF, then text): seconds on a busy machine.
+  this.timeout(60_000);
   const action = yaml.load(readFileSync(join(REPO, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; runs: { using: string; steps: Step[] } };
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'guard502-action-'))));
