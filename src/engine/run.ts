@@ -163,7 +163,7 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
         finding.shape = rule.shape;
         finding.action = action;
         if (object.source) finding.source = object.source;
-        if (hit.missingReference) finding.missingReference = true;
+        if (hit.missingReference) finding.missingReference = hit.missingReference;
         result.findings.push(finding);
       }
     }
