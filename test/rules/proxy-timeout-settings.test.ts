@@ -2,13 +2,10 @@
 // written (path and field), what it bounds, which proxy reads it, what the controller
 // uses when nothing is written, and how a fix writes a number of seconds back.
 import assert from 'node:assert/strict';
-import {
-  annotationPath, backendConfigNames, httpProxyTimeouts, httpRouteTimeouts, ingressTimeouts, isIngressNginxCanary, responseTimeoutsReaching,
-  serversTransportsFor, serversTransportTimeouts, streamingEvidence, timeoutsOf, type ProxyTimeout,
-} from '../../src/rules/lib/proxy-timeouts.ts';
+import { annotationPath, backendConfigNames, ingressTimeouts, isIngressNginxCanary, timeoutsOf, type ProxyTimeout } from '../../src/rules/lib/proxy-timeouts.ts';
 import { graphOf } from '../support/scan.ts';
 import type { ResourceGraph } from '../../src/engine/graph.ts';
-import type { Resource, Workload } from '../../src/engine/model.ts';
+import type { Resource } from '../../src/engine/model.ts';
 
 /** The decoded settings without the object they sit on, with the fix written for 90s. */
 function shape(list: readonly ProxyTimeout[]): object[] {
@@ -19,7 +16,7 @@ function shape(list: readonly ProxyTimeout[]): object[] {
 }
 
 function only(graph: ResourceGraph, kind: string, name?: string): Resource {
-  const r = graph.all().find((o) => o.kind === kind && (name === undefined || o.name === name));
+  const r = [...graph.all()].find((o) => o.kind === kind && (name === undefined || o.name === name));
   assert.ok(r, `${kind} ${name ?? ''} in the fixture`);
   return r;
 }
@@ -171,5 +168,136 @@ describe('proxy timeout settings', () => {
     assert.equal(ingressSettings({ 'nginx.ingress.kubernetes.io/canary': 'false', 'nginx.ingress.kubernetes.io/proxy-read-timeout': '600' }, 'nginx').length, 1);
     // Another controller's annotations on an ingress-nginx canary are still read when the controller is unknown.
     assert.equal(ingressSettings({ 'nginx.ingress.kubernetes.io/canary': 'true', 'haproxy.org/timeout-server': '10m' }, 'other').length, 1);
+  });
+
+  const crd = (yaml: string, kind: string) => {
+    const g = graphOf(yaml);
+    return shape(timeoutsOf(only(g, kind), g));
+  };
+
+  it('reads Contour HTTPProxy route timeouts: response with its 15s default, idle as stream idle, per route scope', () => {
+    const got = crd(`
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: web}
+spec:
+  routes:
+  - services: [{name: web, port: 80}]
+  - services: [{name: web, port: 80}]
+    timeoutPolicy: {response: infinity, idle: 10m}
+  - services: [{name: web, port: 80}]
+    timeoutPolicy: {response: 0s, idle: soon}
+`, 'HTTPProxy');
+    assert.deepEqual(got, [
+      { path: 'spec.routes[1].timeoutPolicy.response', field: 'spec.routes[1].timeoutPolicy.response', written: 'infinity', seconds: Infinity, kind: 'response', proxy: 'Contour', phrase: "Envoy waits {limit} for a pod's complete response", fix90: '90s', fix7200: '2h', suggested: 60, hardMax: undefined, defaultSeconds: 15, scope: 'spec.routes[1]' },
+      { path: 'spec.routes[1].timeoutPolicy.idle', field: 'spec.routes[1].timeoutPolicy.idle', written: '10m', seconds: 600, kind: 'stream-idle', proxy: 'Contour', phrase: 'Envoy lets a request stream stay silent {limit}', fix90: '90s', fix7200: '2h', suggested: 300, hardMax: undefined, defaultSeconds: undefined, scope: 'spec.routes[1]' },
+    ]);
+  });
+
+  it('reads Gateway API HTTPRoute rule timeouts: request and backendRequest, 0s is no limit, invalid durations ignored', () => {
+    const got = crd(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  rules:
+  - backendRefs: [{name: web, port: 80}]
+    timeouts: {request: 0s, backendRequest: 1m}
+  - backendRefs: [{name: web, port: 80}]
+    timeouts: {request: 1.5s}
+  - backendRefs: [{name: web, port: 80}]
+`, 'HTTPRoute');
+    const rule = (field: string, written: string, seconds: number, phrase: string) => ({
+      path: `spec.rules[0].timeouts.${field}`, field: `spec.rules[0].timeouts.${field}`, written, seconds, kind: 'response', proxy: 'Gateway API', phrase,
+      fix90: '90s', fix7200: '2h', suggested: 60, hardMax: undefined, defaultSeconds: undefined, scope: 'spec.rules[0]',
+    });
+    assert.deepEqual(got, [
+      rule('request', '0s', Infinity, 'the gateway waits {limit} to answer a request'),
+      rule('backendRequest', '1m', 60, 'the gateway waits {limit} for each request to a pod'),
+    ]);
+  });
+
+  it('reads Traefik ServersTransport forwarding timeouts: numbers are seconds, 0s is no limit', () => {
+    const got = crd(`
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: slow}
+spec:
+  forwardingTimeouts: {responseHeaderTimeout: 0s, idleConnTimeout: 120, dialTimeout: "45", pingTimeout: 1s}
+`, 'ServersTransport');
+    const st = (field: string, written: string, seconds: number, kind: string, phrase: string, suggested: number) => ({
+      path: `spec.forwardingTimeouts.${field}`, field: `spec.forwardingTimeouts.${field}`, written, seconds, kind, proxy: 'Traefik', phrase,
+      fix90: '90s', fix7200: '2h', suggested, hardMax: undefined, defaultSeconds: undefined, scope: undefined,
+    });
+    assert.deepEqual(got, [
+      st('responseHeaderTimeout', '0s', Infinity, 'response', "Traefik waits {limit} for a pod's response headers", 60),
+      st('idleConnTimeout', '120', 120, 'keepalive', 'Traefik keeps idle connections to pods open for reuse {limit}', 90),
+      st('dialTimeout', '45', 45, 'connect', 'Traefik waits {limit} for a connection to a pod', 30),
+    ]);
+    assert.deepEqual(crd(`
+apiVersion: traefik.containo.us/v1alpha1
+kind: ServersTransport
+metadata: {name: slow}
+spec: {forwardingTimeouts: {responseHeaderTimeout: x, dialTimeout: null}}
+`, 'ServersTransport'), []);
+  });
+
+  it('reads the GKE BackendConfig timeoutSec as whole positive seconds', () => {
+    const bc = (v: string) => `
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: slow}
+spec: {timeoutSec: ${v}}
+`;
+    assert.deepEqual(crd(bc('3600'), 'BackendConfig'), [{
+      path: 'spec.timeoutSec', field: 'spec.timeoutSec', written: '3600', seconds: 3600, kind: 'response', proxy: 'GKE Ingress',
+      phrase: 'the Google Cloud load balancer waits {limit} for a pod to answer', fix90: 90, fix7200: 7200, suggested: 30, hardMax: undefined, defaultSeconds: 30, scope: undefined,
+    }]);
+    for (const v of ['0', '1.5', '"60"', '-5']) assert.deepEqual(crd(bc(v), 'BackendConfig'), [], v);
+  });
+
+  it('reads the OpenShift Route timeout annotation, and nothing from kinds it does not know', () => {
+    const key = 'haproxy.router.openshift.io/timeout';
+    assert.deepEqual(crd(`
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: web, annotations: {${JSON.stringify(key)}: "0"}}
+spec: {to: {kind: Service, name: web}}
+`, 'Route'), [{
+      path: annotationPath(key), field: key, written: '0', seconds: Infinity, kind: 'response', proxy: 'the OpenShift router', phrase: 'the OpenShift router waits {limit} for a pod to send data',
+      fix90: '90s', fix7200: '7200s', suggested: 30, hardMax: undefined, defaultSeconds: 30, scope: undefined,
+    }]);
+    assert.deepEqual(crd(`
+apiVersion: example.com/v1
+kind: Route
+metadata: {name: web, annotations: {${JSON.stringify(key)}: 10m}}
+`, 'Route'), []);
+  });
+
+  it('reads HAProxy timeout-server on a Service', () => {
+    const got = crd(`
+apiVersion: v1
+kind: Service
+metadata: {name: web, annotations: {haproxy.org/timeout-server: 10m}}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`, 'Service');
+    assert.deepEqual((got as Array<{ seconds: number; proxy: string; path: string }>).map((t) => [t.proxy, t.seconds, t.path]), [['HAProxy', 600, 'metadata.annotations["haproxy.org/timeout-server"]']]);
+  });
+
+  it('names the BackendConfigs a Service uses, by default and per port', () => {
+    const names = (v: string, key = 'cloud.google.com/backend-config') => {
+      const g = graphOf(`
+apiVersion: v1
+kind: Service
+metadata: {name: web, annotations: {${JSON.stringify(key)}: ${JSON.stringify(v)}}}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`);
+      return backendConfigNames(only(g, 'Service'));
+    };
+    assert.deepEqual(names('{"default": "a", "ports": {"80": "b", "http": "c", "81": 5}}'), [{ name: 'a' }, { name: 'b', port: '80' }, { name: 'c', port: 'http' }]);
+    assert.deepEqual(names('{"default": "a"}', 'beta.cloud.google.com/backend-config'), [{ name: 'a' }]);
+    assert.deepEqual(names('{"ports": null, "default": 1}'), []);
+    assert.deepEqual(names('null'), []);
+    assert.deepEqual(names('not json'), []);
   });
 });
