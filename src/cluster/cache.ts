@@ -35,6 +35,11 @@ export interface ClusterCacheOptions {
   kinds?: readonly string[];
 }
 
+/** Informers are kept by group and kind: two groups serve a `Rollout`, a `Middleware`, a `Route`. */
+function keyOf(w: Pick<WatchedResource, 'group' | 'kind'>): string {
+  return w.group === '' ? w.kind : `${w.group}/${w.kind}`;
+}
+
 export class ClusterCache {
   readonly graph = new ResourceGraph();
   private readonly client: KubeClient;
@@ -43,6 +48,7 @@ export class ClusterCache {
   private readonly absent = new Set<WatchedResource>();
   private readonly listeners: CacheListener[] = [];
   private readonly parsedPolicies = new Map<string, Policy>();
+  private readonly reportedUnreadable = new Set<string>();
   private discoveryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -62,12 +68,14 @@ export class ClusterCache {
     this.started = true;
     const wanted = watchedFor(this.options.face).filter((w) => !this.options.kinds || this.options.kinds.includes(w.kind));
     for (const w of wanted) {
-      if (w.optional && !(await this.servedWithRetry(w))) {
+      const served = w.optional ? await this.servedWithRetry(w) : w;
+      if (!served) {
         this.absent.add(w);
-        this.options.log.info({ kind: w.kind, apiVersion: apiVersionOf(w) }, `${w.kind} (${apiVersionOf(w)}) is not served: skipped until its CRD is installed`);
+        const versions = w.versions.map((v) => apiVersionOf({ group: w.group, version: v })).join(', ');
+        this.options.log.info({ kind: w.kind, apiVersion: versions }, `${w.kind} (${versions}) is not served: skipped until its CRD is installed`);
         continue;
       }
-      this.startInformer(w);
+      this.startInformer(served);
     }
     this.scheduleDiscovery();
   }
@@ -87,13 +95,14 @@ export class ClusterCache {
     await Promise.all([...this.informers.values()].map((i) => i.synced));
   }
 
-  /** Kinds currently watched, and kinds skipped because no CRD serves them. */
+  /** Kinds currently watched, and kinds skipped because no CRD serves them (`group/Kind`, `Kind` for the core group). */
   status(): { watched: string[]; absent: string[] } {
-    return { watched: [...this.informers.keys()], absent: [...this.absent].map((w) => w.kind) };
+    return { watched: [...this.informers.keys()], absent: [...this.absent].map(keyOf) };
   }
 
-  watches(kind: string): boolean {
-    return this.informers.has(kind);
+  /** Whether `kind` (of `group`, or of any group) is watched. */
+  watches(kind: string, group?: string): boolean {
+    return [...this.informers.values()].some((i) => i.resource.kind === kind && (group === undefined || i.resource.group === group));
   }
 
   policies(): Policy[] {
@@ -102,19 +111,19 @@ export class ClusterCache {
 
   /** The object as the API server last sent it (managedFields removed). */
   raw(resource: WatchedResource, namespace: string, name: string): JsonObject | undefined {
-    return this.informers.get(resource.kind)?.get(namespace, name);
+    return this.informers.get(keyOf(resource))?.get(namespace, name);
   }
 
   /** A version of an object returned by a write (see Informer.observe). */
   observe(resource: WatchedResource, object: JsonObject): void {
-    this.informers.get(resource.kind)?.observe(object);
+    this.informers.get(keyOf(resource))?.observe(object);
   }
 
   private startInformer(w: WatchedResource): void {
     const informer = new Informer(this.client, w, (event, obj, _prev, fromWrite) => this.apply(w, event, obj, fromWrite ?? false), {
       onError: (message) => this.options.log.warn({ kind: w.kind }, message),
     });
-    this.informers.set(w.kind, informer);
+    this.informers.set(keyOf(w), informer);
     informer.start();
   }
 
@@ -128,13 +137,25 @@ export class ClusterCache {
       if (obj.apiVersion === undefined) obj.apiVersion = apiVersionOf(w);
       if (obj.kind === undefined) obj.kind = w.kind;
       const n = normalize(obj, '', undefined);
-      if (!n.resource) return;
+      if (!n.resource) {
+        this.unreadable(w, obj, n.error ?? n.skipped ?? 'not readable');
+        return;
+      }
       current = n.resource;
       previous = this.graph.upsert(current);
     }
     if (w.kind === 'Guard502Policy') this.applyPolicy(current, previous);
     const change: CacheChange = { event, resource: w, current, previous, fromWrite };
     for (const l of this.listeners) l(change);
+  }
+
+  /** An object the rules cannot read is skipped, and said so once (not at every resync). */
+  private unreadable(w: WatchedResource, obj: JsonObject, why: string): void {
+    const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
+    const key = `${keyOf(w)}/${meta.namespace ?? ''}/${meta.name ?? ''}`;
+    if (this.reportedUnreadable.has(key)) return;
+    this.reportedUnreadable.add(key);
+    this.options.log.warn({ kind: w.kind, namespace: meta.namespace, name: meta.name }, `${w.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '(no name)'} skipped: ${why}`);
   }
 
   private applyPolicy(current: Model | undefined, previous: Model | undefined): void {
@@ -152,14 +173,20 @@ export class ClusterCache {
     }
   }
 
-  private async servedWithRetry(w: WatchedResource): Promise<boolean> {
+  /** The resource at the first of its versions the API server serves; undefined when none is (a CRD absent, or served at another version). */
+  private async served(w: WatchedResource): Promise<WatchedResource | undefined> {
+    for (const version of w.versions) if (await this.client.serves(w.group, version, w.plural)) return { ...w, version };
+    return undefined;
+  }
+
+  private async servedWithRetry(w: WatchedResource): Promise<WatchedResource | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.client.serves(w.group, w.version, w.plural);
+        return await this.served(w);
       } catch (err) {
         if (this.stopped || attempt >= 5) {
           this.options.log.warn({ kind: w.kind }, `discovery of ${apiVersionOf(w)} failed: ${(err as Error).message}`);
-          return false;
+          return undefined;
         }
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
@@ -174,16 +201,16 @@ export class ClusterCache {
 
   private async rediscover(): Promise<void> {
     for (const w of [...this.absent]) {
-      let served = false;
+      let served: WatchedResource | undefined;
       try {
-        served = await this.client.serves(w.group, w.version, w.plural);
+        served = await this.served(w);
       } catch {
-        served = false;
+        served = undefined;
       }
       if (served && !this.stopped) {
         this.absent.delete(w);
-        this.options.log.info({ kind: w.kind, apiVersion: apiVersionOf(w) }, `${w.kind} (${apiVersionOf(w)}) is now served: watching it`);
-        this.startInformer(w);
+        this.options.log.info({ kind: w.kind, apiVersion: apiVersionOf(served) }, `${w.kind} (${apiVersionOf(served)}) is now served: watching it`);
+        this.startInformer(served);
       }
     }
     this.scheduleDiscovery();

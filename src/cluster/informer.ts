@@ -68,15 +68,27 @@ function share(o: JsonObject, prev: JsonObject): JsonObject {
   return o;
 }
 
-/** managedFields are a large share of every object and nothing guard502 reads. */
-export function slim(o: JsonObject): JsonObject {
+/**
+ * What no rule reads is not kept: managedFields are a large share of every object, and the status of
+ * most kinds (rules declare the kinds whose status they read, see WatchedResource.keepStatus).
+ */
+export function slim(o: JsonObject, keepStatus = true): JsonObject {
   const meta = o.metadata as JsonObject | undefined;
   if (meta && 'managedFields' in meta) delete meta.managedFields;
+  if (!keepStatus && 'status' in o) delete o.status;
   return o;
+}
+
+/** Whether the informer keeps `o`: all objects, or for kinds watched for their unowned objects only, those without an owner. */
+function kept(resource: WatchedResource, o: JsonObject): boolean {
+  if (!resource.unownedOnly) return true;
+  const owners = (o.metadata as { ownerReferences?: unknown[] } | undefined)?.ownerReferences;
+  return !Array.isArray(owners) || owners.length === 0;
 }
 
 export class Informer {
   readonly resource: WatchedResource;
+  private readonly slim = (o: JsonObject): JsonObject => slim(o, this.resource.keepStatus);
   private readonly client: KubeClient;
   private readonly handler: InformerHandler;
   private readonly options: Required<InformerOptions>;
@@ -127,7 +139,7 @@ export class Informer {
    * right after ours): the cache never goes back in time.
    */
   observe(object: JsonObject): void {
-    const o = slim(object);
+    const o = this.slim(object);
     const key = keyOf(o);
     const prev = this.store.get(key);
     if (!prev || !newer(o, prev)) return;
@@ -156,14 +168,16 @@ export class Informer {
     if (this.stopped) return;
     let listed;
     try {
-      listed = await this.client.list(this.path, 500, slim);
+      listed = await this.client.list(this.path, 500, this.slim);
     } catch (err) {
       return this.retry(`list ${this.resource.plural}: ${(err as Error).message}`, () => this.relist());
     }
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of listed.items) {
-      const o = slim(item);
+      const o = this.slim(item);
+      // Not kept: left out of the store, so that a kept version seen before is reported deleted below.
+      if (!kept(this.resource, o)) continue;
       const key = keyOf(o);
       seen.add(key);
       const prev = this.store.get(key);
@@ -197,11 +211,13 @@ export class Informer {
         this.resourceVersion = versionOf(obj) || this.resourceVersion;
         return;
       }
-      const o = slim(obj);
+      const o = this.slim(obj);
       const key = keyOf(o);
       const prev = this.store.get(key);
       this.resourceVersion = versionOf(o) || this.resourceVersion;
-      if (type === 'DELETED') {
+      if (type === 'DELETED' || ((type === 'ADDED' || type === 'MODIFIED') && !kept(this.resource, o))) {
+        // An object that stopped being one to keep (a Pod that gained an owner) is gone for the consumer.
+        if (type !== 'DELETED' && !prev) return;
         this.store.delete(key);
         this.handler('deleted', o, prev);
       } else if (type === 'ADDED' || type === 'MODIFIED') {

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
+import { declaredReach } from './reach.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
 import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
@@ -92,10 +93,17 @@ function sameReach(previous: Model, current: Model): boolean {
   return reach(previous) === reach(current);
 }
 
+/** The finding and the first step of its fix, said once: a message that already gives the step does not repeat it. */
+export function eventMessage(f: { message: string; fix: string }): string {
+  const step = f.fix.split('\n')[0]?.trim() ?? '';
+  return step === '' || f.message.includes(step) ? f.message : `${f.message} Fix: ${step}`;
+}
+
+/** Rules with an error or warning in a findings annotation: those already announced (info findings never are). */
 function rulesIn(annotation: string | undefined): Set<string> {
   try {
-    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string }>;
-    return new Set(list.map((f) => f.rule ?? ''));
+    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string; severity?: string }>;
+    return new Set(list.filter((f) => f.severity !== 'info').map((f) => f.rule ?? ''));
   } catch {
     return new Set();
   }
@@ -140,7 +148,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   const enqueue = (m: Model | undefined) => {
     if (!m) return;
     if (isAnnotated(m)) queue.add(m.key);
-    for (const n of cache.graph.affected(m)) if (isAnnotated(n)) queue.add(n.key);
+    for (const n of cache.graph.affected(m, RULES)) if (isAnnotated(n)) queue.add(n.key);
   };
 
   cache.onChange((c: CacheChange) => {
@@ -165,8 +173,10 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     // What the old version reached may have changed too (a Service it no longer selects).
     const previous = c.previous;
     if (previous && !(c.current && sameReach(previous, c.current))) {
-      for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous))) if (isAnnotated(n)) queue.add(n.key);
+      for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous, RULES))) if (isAnnotated(n)) queue.add(n.key);
     }
+    // What rules that read this kind judge in the namespace, whatever relation the graph sees.
+    for (const n of declaredReach(cache.graph, RULES, c.previous, c.current)) if (isAnnotated(n)) queue.add(n.key);
     if (!c.current && c.previous) {
       current.delete(c.previous.key);
       liveClock.forgetObject(c.previous.key);
@@ -213,7 +223,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     for (const f of findings) {
       if (f.severity === 'info' || before.has(f.rule) || announced.has(f.rule)) continue;
       announced.add(f.rule);
-      events.warn(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
+      events.warn(object, f.rule, eventMessage(f));
     }
     log.info({ kind: object.kind, namespace: object.namespace, name: object.name, risk: desired[ANNOTATION_RISK], findings: findings.map((f) => f.rule) }, 'annotated');
     return 'written';

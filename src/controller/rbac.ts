@@ -2,7 +2,7 @@
 // annotates (src/cluster/resources.ts), so the two cannot drift apart. The Helm
 // chart's RBAC is checked against this in the chart tests.
 
-import { WATCHED } from '../cluster/resources.ts';
+import { admittedBy, WATCHED, watchedFor } from '../cluster/resources.ts';
 import { POLICY_GROUP, POLICY_PLURAL } from '../policy/crd.ts';
 
 export interface PolicyRule {
@@ -37,4 +37,72 @@ export function clusterRules(writes: boolean): PolicyRule[] {
 /** Rules in guard502's own namespace: the leader-election Lease. */
 export function namespaceRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+}
+
+/**
+ * What `guard502 scan --cluster` needs: get and list, once, on what the controller watches (no watch,
+ * no write). One rule per API group.
+ */
+export function scanRules(): PolicyRule[] {
+  const rules: PolicyRule[] = [];
+  for (const w of watchedFor('controller')) {
+    const same = rules.find((r) => r.apiGroups[0] === w.group);
+    if (same) same.resources.push(w.plural);
+    else rules.push({ apiGroups: [w.group], resources: [w.plural], verbs: ['get', 'list'] });
+  }
+  return rules;
+}
+
+function yamlRules(rules: PolicyRule[]): string {
+  const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  return rules.map((r) => `- apiGroups: ${list(r.apiGroups)}\n  resources: ${list(r.resources)}\n  verbs: ${list(r.verbs)}`).join('\n');
+}
+
+/** The chart's RBAC template, generated from the rules above (`npm run generate`). */
+export function chartRbacTemplate(): string {
+  return [
+    '{{- /*',
+    'Generated from src/controller/rbac.ts by `npm run generate`; do not edit.',
+    'The permissions guard502 needs (least privilege): read every kind the rules judge or read,',
+    'with the controller on also patch annotations on the kinds it judges, read EndpointSlices',
+    '(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace.',
+    'The webhook alone (controller.enabled=false) only reads.',
+    '*/ -}}',
+    '{{- define "guard502.clusterRules" -}}',
+    '{{- if .Values.controller.enabled }}',
+    yamlRules(clusterRules(true)),
+    '{{- else }}',
+    yamlRules(clusterRules(false)),
+    '{{- end }}',
+    '{{- end }}',
+    '',
+    '{{- define "guard502.namespaceRules" -}}',
+    yamlRules(namespaceRules()),
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/** The webhook's admission rules in the chart, one per API group: the kinds guard502 judges at admission. */
+export function chartWebhookRulesTemplate(): string {
+  const byGroup = new Map<string, { versions: Set<string>; resources: string[] }>();
+  for (const a of admittedBy()) {
+    let g = byGroup.get(a.group);
+    if (!g) byGroup.set(a.group, (g = { versions: new Set(), resources: [] }));
+    for (const v of a.versions) g.versions.add(v);
+    g.resources.push(a.plural);
+  }
+  const list = (xs: Iterable<string>) => `[${[...xs].map((x) => JSON.stringify(x)).join(', ')}]`;
+  return [
+    '{{- /*',
+    'Generated from the rule catalogue (src/cluster/resources.ts) by `npm run generate`; do not edit.',
+    'The kinds guard502 judges at admission, with the versions its engine reads.',
+    '*/ -}}',
+    '{{- define "guard502.webhookRules" -}}',
+    ...[...byGroup].map(([group, g]) =>
+      [`- apiGroups: ${list([group])}`, `  apiVersions: ${list(g.versions)}`, `  resources: ${list(g.resources)}`, '  operations: ["CREATE", "UPDATE"]', '  scope: Namespaced'].join('\n'),
+    ),
+    '{{- end }}',
+    '',
+  ].join('\n');
 }

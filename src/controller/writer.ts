@@ -52,7 +52,10 @@ export class Writer {
     if (!w) throw new Error(`no API resource known for ${object.kind}`);
     await this.limiter.take();
     try {
-      const updated = await this.client.mergePatch(objectPath(w.group, w.version, w.plural, object.namespace, object.name), { metadata: { annotations } });
+      // The version the object was read at: a CRD may serve another than the catalogue's first.
+      const slash = object.ref.apiVersion.indexOf('/');
+      const version = slash < 0 ? object.ref.apiVersion : object.ref.apiVersion.slice(slash + 1);
+      const updated = await this.client.mergePatch(objectPath(w.group, version || w.version, w.plural, object.namespace, object.name), { metadata: { annotations } });
       return { status: 'ok', object: updated };
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return { status: 'gone' };

@@ -9,6 +9,7 @@
 // dropped when anything in that namespace changes.
 
 import { backendsOf } from './backends.ts';
+import { covers, expand, judges } from './inputs.ts';
 import { GATEWAY_GROUP, groupOf, isIngress, isRoute } from './kinds.ts';
 import {
   isServiceModel,
@@ -21,6 +22,7 @@ import {
   type Service,
   type Workload,
 } from './model.ts';
+import type { Rule } from './rule.ts';
 import { FieldReader, dig, isObject } from './fields.ts';
 import { matches, parseLabelSelector, type LabelSelector } from './selectors.ts';
 
@@ -61,11 +63,10 @@ function listReads(listed: string, kind: string): boolean {
   return listed === kind || (listed === '#workloads' && WORKLOAD_KINDS.includes(kind)) || (listed === '#services' && kind === 'Service');
 }
 
-/** Objects whose change reaches results in every namespace: gateways, and the classes naming their controllers. */
+/** Objects whose change reaches results in every namespace: gateways, and cluster-scoped objects (the classes naming gateways' controllers). */
 function readEverywhere(r: Model): boolean {
-  return isIngress(r.group, r.kind) || isRoute(r.group, r.kind) || CONTROLLER_CLASSES.has(r.kind);
+  return isIngress(r.group, r.kind) || isRoute(r.group, r.kind) || r.namespace === '';
 }
-const CONTROLLER_CLASSES = new Set(['IngressClass', 'GatewayClass']);
 
 /** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
 function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -273,7 +274,9 @@ export class ResourceGraph {
       return s.selector !== undefined && labels !== undefined && selectorMatches(s.selector, labels);
     };
     const servicesOf = (w: Workload) => this.services(w.namespace).filter((s) => selects(s, w));
-    const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateOnly(w) && selects(s, w)) : []);
+    // A Deployment a Rollout takes its template from is not selected (the Rollout is, through that template).
+    const templateDeployment = (w: Workload) => w.workloadKind === 'Deployment' && idx.rolloutByTemplate.has(w.name);
+    const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateDeployment(w) && selects(s, w)) : []);
     if ((previous && isWorkload(previous)) || (next && isWorkload(next))) {
       // The Services that selected the old version or select the new one get their lists recomputed.
       const had = previous ? (idx.servicesByWorkload.get(previous.key) ?? []) : [];
@@ -650,10 +653,10 @@ export class ResourceGraph {
   // ── change propagation ─────────────────────────────────────────────────
 
   /**
-   * Objects whose findings may change when `r` changes (besides `r` itself):
+   * Objects whose findings under `rules` may change when `r` changes (besides `r` itself):
    * the controller re-checks them, the webhook judges them with the new object.
    */
-  affected(r: Model): Model[] {
+  affected(r: Model, rules: readonly Rule[]): Model[] {
     const out = new Map<string, Model>();
     const add = (x: Model | undefined) => {
       if (x && x.key !== r.key) out.set(x.key, x);
@@ -695,12 +698,17 @@ export class ResourceGraph {
       for (const o of Array.isArray(owners) ? owners : []) {
         if (isObject(o) && typeof o.kind === 'string' && typeof o.name === 'string') add(this.find(groupOf(String(o.apiVersion ?? 'apps/v1')), o.kind, r.namespace, o.name));
       }
-    } else if (['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Canary', 'ReferenceGrant', 'Namespace'].includes(r.kind) || r.kind.endsWith('Config')) {
-      // Governance objects and proxy configuration (BackendConfig, ConfigMaps of
-      // ingress controllers) touch many objects of their namespace: re-check it.
-      const ns = r.kind === 'Namespace' ? r.name : r.namespace;
-      for (const x of this.inNamespace(ns)) if (isWorkload(x) || isServiceModel(x) || isIngress(x.group, x.kind) || isRoute(x.group, x.kind)) add(x);
-      if (r.kind === 'ReferenceGrant') for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
+    } else {
+      // Anything else is context that rules declare they read (Rule.reads): what those rules judge is
+      // re-checked, in the object's namespace — everywhere for a cluster-scoped object (an IngressClass).
+      // A Namespace's labels decide which policy applies to everything in it.
+      const readers = r.kind === 'Namespace' && r.group === '' ? rules : rules.filter((rule) => rule.reads.some((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, r.group, r.kind))));
+      if (readers.length > 0) {
+        const scope = r.kind === 'Namespace' && r.group === '' ? this.inNamespace(r.name) : r.namespace === '' ? this.objects.values() : this.inNamespace(r.namespace);
+        for (const x of scope) if (readers.some((rule) => judges(rule, x))) add(x);
+      }
+      // A ReferenceGrant lets routes of other namespaces reach this one.
+      if (r.kind === 'ReferenceGrant' && r.group === GATEWAY_GROUP) for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
     }
     return [...out.values()];
   }

@@ -26,6 +26,22 @@ export type ParamValues<S extends ParamSpecs> = { readonly [K in keyof S]: S[K][
 export type Target = 'workload' | 'Service' | 'Ingress' | 'HTTPRoute' | 'GRPCRoute' | string;
 
 /**
+ * An input a rule reads besides the object it judges. The cluster faces derive from these what they
+ * watch, what RBAC they need, what a change re-checks and what the webhook compares of a workload
+ * for its neighbours; a test records what each rule really reads and fails on anything undeclared.
+ */
+export interface Read {
+  /** API group (`''` core); `*`: every group serving the kind (extensions/v1beta1 and networking.k8s.io/v1 Ingresses). */
+  group: string;
+  /** Kind, `workload` (every workload kind), or `*`: every object of the namespace, whatever its kind. */
+  kind: string;
+  /** For workloads read by a rule judging another kind: the model paths it reads (`[]`: every element). */
+  fields?: readonly string[];
+  /** The rule reads the objects' `status` (live state): the cluster caches keep it for this kind. */
+  status?: boolean;
+}
+
+/**
  * One finding a fixture expects from the rule it belongs to. The fixture's findings must match its
  * expectations one to one: a finding more, a finding less, another severity or another path fails.
  */
@@ -70,6 +86,8 @@ export interface RuleDefinition<S extends ParamSpecs = ParamSpecs> {
   shape: Shape;
   severity: Severity;
   targets: readonly Target[];
+  /** Every kind read besides the targets (see Read). */
+  reads: readonly Read[];
   params: S;
   docs: RuleDocs;
   /** Needs live cluster state (EndpointSlices, rollout status): run by the controller only. */

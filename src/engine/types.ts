@@ -43,9 +43,10 @@ export interface RuleHit {
   /**
    * The hit exists only because an object it refers to is absent from the graph.
    * Offline `--partial` drops these; the webhook never denies on them, since
-   * the object may simply be applied next.
+   * the object may simply be applied next. A string names what is absent, to say so
+   * (`Service shop/web`: "not blocking: Service shop/web does not exist yet").
    */
-  missingReference?: boolean;
+  missingReference?: boolean | string;
   /** Overrides the rule's default severity for this hit (e.g. worse when a gateway is in front). */
   severity?: Severity;
 }
@@ -59,5 +60,5 @@ export interface Finding {
   fix: string;
   shape: Shape;
   source?: SourceLocation;
-  missingReference?: boolean;
+  missingReference?: boolean | string;
 }

@@ -5,6 +5,7 @@ import { ingressController, type IngressController } from './lib/ingress-control
 import { ingressSpeech, routeSpeech, servedBy, type Served, type ServedEvidence, type Speech, type Wire } from './lib/protocols.ts';
 import { isAlbAction } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
 
 type Want = 'tls' | 'grpc' | 'plain';
 
@@ -144,6 +145,16 @@ export default defineRule({
   shape: 'garbage',
   severity: 'error',
   targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
+  reads: [
+    { group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS },
+    { group: '', kind: 'Service' },
+    { group: 'gateway.networking.k8s.io', kind: 'BackendTLSPolicy' },
+    { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
+    { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' },
+    { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
+    { group: 'networking.istio.io', kind: 'DestinationRule' },
+    { group: 'networking.k8s.io', kind: 'IngressClass' },
+  ],
   params: {},
   docs: {
     what:

@@ -7,6 +7,7 @@ import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, 
 import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';
 const ALB_ACTION = 'alb.ingress.kubernetes.io/actions.';
@@ -155,6 +156,16 @@ export default defineRule({
   shape: 'reset',
   severity: 'info',
   targets: ['workload'],
+  reads: [
+    ...SERVED,
+    ...SCALERS,
+    { group: 'flagger.app', kind: 'Canary' },
+    { group: 'networking.istio.io', kind: 'VirtualService' },
+    { group: 'rollouts.kruise.io', kind: 'Rollout' },
+    { group: 'split.smi-spec.io', kind: 'TrafficSplit' },
+    { group: 'traefik.io', kind: 'TraefikService' },
+    { group: 'traefik.containo.us', kind: 'TraefikService' },
+  ],
   params: {},
   docs: {
     what:

@@ -27,6 +27,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress'],
+  reads: [{ group: '', kind: 'Service' }, { group: 'networking.k8s.io', kind: 'IngressClass' }],
   params: {},
   docs: {
     what:

@@ -3,6 +3,7 @@ import { isIngressResource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { closestName, isAlbAction, missingServiceFix, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
 
 export default defineRule({
   id: 'ingress-backend-service-missing',
@@ -10,6 +11,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress'],
+  reads: [{ group: '', kind: 'Service' }, { group: 'flagger.app', kind: 'Canary' }, ANYTHING_IN_NAMESPACE],
   params: {},
   docs: {
     what:
@@ -57,7 +59,7 @@ export default defineRule({
         fix: guess
           ? fixWithYaml(`Point the backend at the existing Service ${guess}:`, v1beta1 ? { serviceName: guess } : { service: { name: guess } })
           : missingServiceFix(b, ing.namespace, 'this path', false),
-        missingReference: true,
+        missingReference: `Service ${ing.namespace}/${b.serviceName}`,
       });
     }
     return hits;

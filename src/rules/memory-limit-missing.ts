@@ -6,6 +6,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /**
  * A limit that pastes: with a memory request already set, a limit of twice the request (the API server
@@ -38,6 +39,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'info',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what: 'Finds containers that receive Service traffic and set no `resources.limits.memory`.',

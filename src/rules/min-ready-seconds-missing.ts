@@ -6,6 +6,7 @@ import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff } from './lib/r
 import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { servingContainers, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** The value the fix proposes: long enough to see a crash right after start, short enough not to slow rollouts much. */
 const SUGGESTED = 10;
@@ -16,6 +17,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'info',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     minSeconds: {
       type: 'integer',

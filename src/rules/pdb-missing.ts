@@ -5,6 +5,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { exposures, isGatewayFacing, isSwitchedOff, replicaCount } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** A PDB that lets every one of `pods` pods be evicted at once, with the field that says so. */
 function allowsEvictingAll(pdb: Resource, pods: number): string | undefined {
@@ -23,6 +24,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'info',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS, { group: 'policy', kind: 'PodDisruptionBudget' }],
   params: {},
   docs: {
     what:

@@ -6,6 +6,7 @@ import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { servesHttp } from './lib/rollout-math.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** Seconds the app keeps after the sleep, when the fix has to raise the grace period for it. */
 const SHUTDOWN_SECONDS = 5;
@@ -30,6 +31,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     minSleepSeconds: {
       type: 'integer',

@@ -35,6 +35,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['workload'],
+  reads: [{ group: '', kind: 'Service' }],
   params: {},
   docs: {
     what:

@@ -151,6 +151,7 @@ export default defineRule({
   shape: 'too-slow',
   severity: 'warning',
   targets: ['Ingress', 'HTTPRoute', 'HTTPProxy', 'Middleware'],
+  reads: [{ group: 'networking.k8s.io', kind: 'IngressClass' }],
   params: {
     maxRetries: {
       type: 'integer',

@@ -70,6 +70,7 @@ export default defineRule({
   shape: 'too-slow',
   severity: 'warning',
   targets: ['Ingress', 'Service', 'HTTPRoute', 'HTTPProxy', 'ServersTransport', 'BackendConfig', 'Route'],
+  reads: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }, { group: 'networking.k8s.io', kind: 'IngressClass' }],
   params: {
     maxSeconds: {
       type: 'integer',

@@ -5,6 +5,7 @@ import { appYaml } from './lib/fixture-yaml.ts';
 import { readinessProbeFix } from './lib/probe-suggestion.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 export default defineRule({
   id: 'readiness-probe-missing',
@@ -12,6 +13,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

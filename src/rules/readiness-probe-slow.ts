@@ -6,6 +6,7 @@ import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { retimedProbe } from './lib/probe-suggestion.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 export default defineRule({
   id: 'readiness-probe-slow',
@@ -13,6 +14,7 @@ export default defineRule({
   shape: 'too-slow',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     maxDetectionSeconds: {
       type: 'integer',

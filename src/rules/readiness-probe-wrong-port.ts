@@ -6,6 +6,7 @@ import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePor
 import { workloadName } from './lib/traffic.ts';
 import { retimedProbe } from './lib/probe-suggestion.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 /** The container, other than `own`, that declares the port a probe checks (by number or name). */
 function ownerElsewhere(containers: readonly Container[], own: Container, port: number | string): Container | undefined {
@@ -19,6 +20,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

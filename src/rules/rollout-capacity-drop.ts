@@ -14,6 +14,7 @@ import {
 } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 interface Judged {
   e: Exposure;
@@ -65,6 +66,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'error',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     maxUnavailableShare: {
       type: 'number',

@@ -4,6 +4,7 @@ import type { RuleHit, Severity } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, mountsClaim, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'info' };
 
@@ -13,6 +14,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'error',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {},
   docs: {
     what:

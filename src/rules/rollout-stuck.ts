@@ -212,6 +212,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'error',
   targets: ['workload'],
+  reads: [{ group: '*', kind: 'workload', status: true }, { group: 'apps', kind: 'ReplicaSet', status: true }],
   params: {
     progressDeadlineSeconds: {
       type: 'integer',

@@ -4,6 +4,7 @@ import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { closestName, missingServiceFix, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
 
 /** What the Gateway API requires of an implementation for an invalid backendRef: a 500 for HTTP, UNAVAILABLE for gRPC. */
 function consequence(route: { kind: string }): string {
@@ -22,6 +23,12 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['HTTPRoute', 'GRPCRoute'],
+  reads: [
+    { group: '', kind: 'Service' },
+    { group: 'flagger.app', kind: 'Canary' },
+    { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
+    ANYTHING_IN_NAMESPACE,
+  ],
   params: {},
   docs: {
     what:
@@ -73,7 +80,7 @@ export default defineRule({
               to: [{ group: '', kind: 'Service', name: b.serviceName }],
             },
           }),
-          missingReference: true,
+          missingReference: `a ReferenceGrant in namespace ${b.serviceNamespace} for ${route.kind}s of namespace ${route.namespace}`,
         });
         continue;
       }
@@ -91,7 +98,7 @@ export default defineRule({
           fix: guess
             ? fixWithYaml(`Point the backendRef at the existing Service ${guess}:`, { backendRefs: [{ name: guess, ...(b.port?.number !== undefined ? { port: b.port.number } : {}) }] })
             : missingServiceFix(b, b.serviceNamespace, 'this route', route.kind === 'GRPCRoute'),
-          missingReference: true,
+          missingReference: `Service ${b.serviceNamespace}/${b.serviceName}`,
         });
         continue;
       }

@@ -2,6 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { isServiceModel, type Backend } from '../engine/model.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { GATEWAYS } from './lib/reads.ts';
 
 /** Gateway edges that really carry traffic to the Service: weighted in, and allowed across namespaces. */
 function liveGatewayEdges(svc: { namespace: string; name: string }, graph: ResourceGraph): Backend[] {
@@ -16,6 +17,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['Service'],
+  reads: GATEWAYS,
   params: {},
   docs: {
     what:

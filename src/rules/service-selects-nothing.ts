@@ -5,6 +5,7 @@ import type { ResourceGraph } from '../engine/graph.ts';
 import { extraPodTemplates, opaquePodCreators, rolloutRuntimeLabels, RUNTIME_POD_LABELS } from './lib/pod-sources.ts';
 import { closestName } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { ANYTHING_IN_NAMESPACE, GATEWAYS, NEIGHBOUR_FIELDS } from './lib/reads.ts';
 
 interface Candidate {
   name: string;
@@ -75,6 +76,17 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Service'],
+  reads: [
+    { group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS },
+    { group: 'batch', kind: 'Job' },
+    { group: 'batch', kind: 'CronJob' },
+    { group: '', kind: 'ReplicationController' },
+    { group: '*', kind: 'ReplicaSet' },
+    { group: '*', kind: 'DeploymentConfig' },
+    { group: '', kind: 'PodTemplate' },
+    ...GATEWAYS,
+    ANYTHING_IN_NAMESPACE,
+  ],
   params: {},
   docs: {
     what:
@@ -136,7 +148,7 @@ export default defineRule({
               : fixWithYaml(`Give the selector the labels of the pod template that should receive the traffic (templates here: ${list.filter((c) => !c.runtime).map((c) => c.name).slice(0, 3).join(', ')}):`, {
                   spec: { selector: { app: '<pod label value>' } },
                 }),
-        missingReference: true,
+        missingReference: `a workload whose pods carry the labels of Service ${svc.namespace}/${svc.name}`,
       },
     ];
   },

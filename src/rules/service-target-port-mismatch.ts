@@ -6,6 +6,7 @@ import { fixWithYaml } from './lib/yaml.ts';
 import type { Container } from '../engine/model.ts';
 import { isObject } from '../engine/fields.ts';
 import type { Json, JsonObject } from '../engine/types.ts';
+import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
 
 /**
  * A numeric targetPort that no container declares is often served anyway: the
@@ -62,6 +63,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Service'],
+  reads: [{ group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS }],
   params: {},
   docs: {
     what:

@@ -4,6 +4,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { SCALERS, SERVED } from './lib/reads.ts';
 
 export default defineRule({
   id: 'single-replica',
@@ -11,6 +12,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS],
   params: {
     minReplicas: {
       type: 'integer',

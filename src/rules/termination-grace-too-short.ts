@@ -7,6 +7,7 @@ import { exposures, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts
 import { servingContainers, workloadName } from './lib/traffic.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
+import { PROXY_SETTINGS, SCALERS, SERVED } from './lib/reads.ts';
 
 /** The kubelet always leaves a container this long between SIGTERM and SIGKILL, even after a preStop hook overran. */
 const KUBELET_MINIMUM_GRACE = 2;
@@ -43,6 +44,7 @@ export default defineRule({
   shape: 'reset',
   severity: 'warning',
   targets: ['workload'],
+  reads: [...SERVED, ...SCALERS, ...PROXY_SETTINGS],
   params: {
     minShutdownSeconds: {
       type: 'integer',

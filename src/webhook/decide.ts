@@ -16,6 +16,7 @@
 
 import type { ResourceGraph } from '../engine/graph.ts';
 import { isWorkload, normalize, type Model } from '../engine/model.ts';
+import { inputsFor } from '../engine/inputs.ts';
 import { isModeledKind, groupOf } from '../engine/kinds.ts';
 import type { Rule } from '../engine/rule.ts';
 import type { CheckedFinding, CheckResult, RuleFailure } from '../engine/run.ts';
@@ -101,7 +102,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   if (!raw) return { decision: 'skipped', findings: [], audited: [], failures: [], note: 'no object' };
   const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
   const kind = typeof raw.kind === 'string' ? raw.kind : request.kind.kind;
-  if (!isModeledKind(groupOf(apiVersion), kind)) {
+  // Kinds the rules judge or read (their declarations), and those the engine itself reads (Namespace, policies).
+  if (!isModeledKind(groupOf(apiVersion), kind) && inputsFor(rules, groupOf(apiVersion), kind).length === 0) {
     return { decision: 'skipped', findings: [], audited: [], failures: [], note: `guard502 does not check ${kind} (${apiVersion || 'no apiVersion'}); admitted unchecked` };
   }
   // Objects created with generateName have no name yet; the namespace comes from the request.
@@ -127,7 +129,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const cacheIsBefore = previous ? cacheHoldsOld : cached === undefined;
   const inBefore = <T>(fn: () => T): T => (cacheIsBefore ? fn() : graph.withChanges([previous ?? { remove: self.key }], fn));
   const keys = new Set<string>();
-  if (previous) inBefore(() => graph.affected(previous).forEach((n) => keys.add(n.key)));
+  if (previous) inBefore(() => graph.affected(previous, rules).forEach((n) => keys.add(n.key)));
   // Services, Ingresses and routes see a workload only through its NEIGHBOUR_VIEW: when the change
   // leaves that alone, they keep the findings they had, which are not this change's to show, and
   // are not judged again — nor counted below as something to show. Workloads beside it (behind the
@@ -135,7 +137,7 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   const unseen = options.everyNeighbour !== true && previous !== undefined && isWorkload(previous) && isWorkload(self) && sameForNeighbours(previous, self);
   const neighbours = () => (unseen ? present(graph, keys).filter(isWorkload) : present(graph, keys));
   const after = graph.withChanges([self], () => {
-    graph.affected(self).forEach((n) => keys.add(n.key));
+    graph.affected(self, rules).forEach((n) => keys.add(n.key));
     keys.delete(self.key);
     return evaluate(graph, self, neighbours(), policies, rules);
   });

@@ -1,34 +1,23 @@
 // What the Services, Ingresses and routes around a workload can see of it. The rules that judge
-// those objects read a workload only through these fields (a test records every read the rules
-// make, over every rule fixture, and fails on one outside this list). A change that leaves them
+// those objects read a workload only through the fields they declare (a test records every read
+// the rules make, over every rule fixture and the corpus, and fails on one outside a rule's own list). A change that leaves them
 // alone — a new image, new resources, other probes — cannot give those objects a finding they did
 // not have, so the webhook need not judge them again.
 
 import { isDeepStrictEqual } from 'node:util';
+import { neighbourFields } from '../engine/inputs.ts';
 import type { Workload } from '../engine/model.ts';
+import { RULES } from '../rules/index.ts';
 
 /**
  * Paths into the workload's model; `[]` stands for every element of a list. Reads that only lead
- * to a listed path (`template`, `template.containers[]`) are covered by it.
+ * to a listed path (`template`, `template.containers[]`) are covered by it. Derived from the fields
+ * the rules declare they read of workloads (Read.fields).
  */
-export const NEIGHBOUR_VIEW: readonly string[] = [
-  'key',
-  'group',
-  'kind',
-  'name',
-  'namespace',
-  'workloadKind',
-  'workloadRef',
-  // Argo Rollouts: canary and stable metadata labels decide which Service selects which pods.
-  'raw.spec.strategy',
-  'template.labels',
-  'template.containers[].name',
-  'template.containers[].ports',
-  // Ports the app is told to listen on (`--port=8080`, `PORT=8080`).
-  'template.containers[].raw.args',
-  'template.containers[].raw.command',
-  'template.containers[].raw.env',
-];
+/** What the graph's own indexes read of a workload, whatever rule asks: its identity, selection by labels, a Rollout's `workloadRef`. */
+export const INDEXED: readonly string[] = ['key', 'group', 'kind', 'name', 'namespace', 'workloadKind', 'workloadRef', 'template.labels'];
+
+export const NEIGHBOUR_VIEW: readonly string[] = [...new Set([...INDEXED, ...neighbourFields(RULES)])];
 
 type Step = { key: string; each: boolean };
 const STEPS: Step[][] = NEIGHBOUR_VIEW.map((p) => p.split('.').map((s) => (s.endsWith('[]') ? { key: s.slice(0, -2), each: true } : { key: s, each: false })));

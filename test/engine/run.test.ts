@@ -20,6 +20,7 @@ function lazyRule(built: { count: number }) {
     shape: 'unreachable',
     severity: 'info',
     targets: ['Service'],
+    reads: [],
     params: {},
     docs: { what: 'w', why: 'y', fix: 'f' },
     evaluate: (s) => [{ path: 'spec', message: `about ${s.name}`, fix: () => `fix for ${s.name} (#${++built.count})` }],

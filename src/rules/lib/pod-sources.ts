@@ -57,12 +57,13 @@ const POD_FREE_KINDS: Record<string, readonly string[]> = {
 export function extraPodTemplates(graph: ResourceGraph, namespace: string): PodTemplateSource[] {
   const out: PodTemplateSource[] = [];
   for (const [kind, { groups, path }] of Object.entries(TEMPLATE_PATHS)) {
-    for (const r of graph.list(kind, undefined, namespace)) {
-      if (!groups.includes(r.group)) continue;
-      const labels = dig(r.raw, ...path);
-      const map: Record<string, string> = {};
-      if (isObject(labels)) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') map[k] = String(v);
-      out.push({ resource: r, labels: map });
+    for (const group of groups) {
+      for (const r of graph.list(kind, group, namespace)) {
+        const labels = dig(r.raw, ...path);
+        const map: Record<string, string> = {};
+        if (isObject(labels)) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') map[k] = String(v);
+        out.push({ resource: r, labels: map });
+      }
     }
   }
   return out;

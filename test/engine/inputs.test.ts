@@ -1,0 +1,134 @@
+// Rules declare what they read (Rule.reads), and the cluster faces watch, cache and re-check by
+// those declarations alone. These tests run every rule over every fixture and the real-world
+// corpus with the graph and the objects recorded, and fail on any kind, or any status, read
+// without being declared.
+import assert from 'node:assert/strict';
+import { ResourceGraph } from '../../src/engine/graph.ts';
+import { covers, expand, judges } from '../../src/engine/inputs.ts';
+import { isWorkload, type Model } from '../../src/engine/model.ts';
+import { defaultParams, type Rule } from '../../src/engine/rule.ts';
+import { buildGraph } from '../../src/loader/build.ts';
+import { parseStream } from '../../src/loader/documents.ts';
+import { RULES } from '../../src/rules/index.ts';
+import { corpus, FIXTURES, recording, recordingGraph } from '../support/recording.ts';
+
+interface Recorded {
+  kinds: Map<string, string>;
+  status: Map<string, string>;
+}
+
+function declares(rule: Rule, groupKind: string, status: boolean): boolean {
+  const slash = groupKind.lastIndexOf('/');
+  const [group, kind] = [groupKind.slice(0, slash), groupKind.slice(slash + 1)];
+  const declared = [
+    ...(status ? [] : rule.targets.flatMap((t) => expand('*', t))),
+    ...rule.reads.filter((r) => !status || r.status).flatMap((r) => expand(r.group, r.kind)),
+  ].map(([g, k]) => ({ group: g, kind: k }));
+  // A read of any group (`list(kind)` without one) is covered only by a declaration of any group.
+  if (group === '*') return declared.some((d) => d.group === '*' && (d.kind === kind || d.kind === '*'));
+  return declared.some((d) => covers(d, group, kind));
+}
+
+/** Runs every rule on every object it targets in `yaml`, each rule on a graph of its own (memos are shared within one). */
+function record(yaml: string, out: Map<string, Recorded>): boolean {
+  let models: Model[];
+  try {
+    models = [...buildGraph(parseStream(yaml, 'input.yaml').objects, 'default').graph.all()];
+  } catch {
+    return false; // input errors are the loader's tests' business
+  }
+  const by = { rule: '' };
+  const wrapped = models.map((m) => {
+    const gk = `${m.group}/${m.kind}`;
+    return recording(m, '', (p) => {
+      if (by.rule !== '' && (p === '.raw.status' || p.startsWith('.raw.status.'))) {
+        const rec = out.get(by.rule) as Recorded;
+        if (!rec.status.has(gk)) rec.status.set(gk, p);
+      }
+    });
+  });
+  for (const rule of RULES) {
+    const graph = new ResourceGraph(wrapped);
+    let rec = out.get(rule.id);
+    if (!rec) out.set(rule.id, (rec = { kinds: new Map(), status: new Map() }));
+    const seen = rec.kinds;
+    const asked = recordingGraph(graph, (gk) => {
+      if (!seen.has(gk)) seen.set(gk, yaml.slice(0, 80));
+    });
+    by.rule = rule.id;
+    try {
+      for (const m of [...graph.all()]) if (judges(rule, m)) rule.evaluate(m, asked, defaultParams(rule) as never);
+    } finally {
+      by.rule = '';
+    }
+  }
+  return true;
+}
+
+describe('rules: declared inputs', () => {
+  const recorded = new Map<string, Recorded>();
+
+  before(function () {
+    this.timeout(300_000);
+    let files = 0;
+    for (const { yaml } of [...FIXTURES, ...corpus()]) if (record(yaml, recorded)) files++;
+    assert.ok(files > FIXTURES.length / 2, `only ${files} inputs recorded`);
+  });
+
+  it('every rule reads only the kinds it declares (targets and reads)', () => {
+    const undeclared: string[] = [];
+    for (const rule of RULES) {
+      for (const [gk] of recorded.get(rule.id)?.kinds ?? []) if (!declares(rule, gk, false)) undeclared.push(`${rule.id} reads ${gk}`);
+    }
+    assert.deepEqual(undeclared, [], 'kinds read without a declaration (add them to the rule\'s reads)');
+  });
+
+  it('every rule reads status only of kinds it declares with status: true', () => {
+    const undeclared: string[] = [];
+    for (const rule of RULES) {
+      for (const [gk, path] of recorded.get(rule.id)?.status ?? []) if (!declares(rule, gk, true)) undeclared.push(`${rule.id} reads ${gk} ${path.slice(1)}`);
+    }
+    assert.deepEqual(undeclared, [], 'status read without a declaration');
+  });
+
+  it('declares nothing it was never seen to read (a stale declaration widens what the cluster watches)', () => {
+    const unseen: string[] = [];
+    for (const rule of RULES) {
+      const rec = recorded.get(rule.id);
+      const kinds = [...(rec?.kinds.keys() ?? []), ...(rec?.status.keys() ?? [])];
+      for (const read of rule.reads) {
+        const used = expand(read.group, read.kind).some(([g, k]) =>
+          kinds.some((gk) => {
+            const slash = gk.lastIndexOf('/');
+            const [rg, rk] = [gk.slice(0, slash), gk.slice(slash + 1)];
+            return (k === '*' || rk === '*' || rk === k) && (g === '*' || rg === '*' || rg === g);
+          }),
+        );
+        if (!used) unseen.push(`${rule.id}: ${read.group}/${read.kind}`);
+      }
+    }
+    assert.deepEqual(unseen, []);
+  });
+});
+
+describe('graph: what a change of context re-checks follows the declarations', () => {
+  const yaml = [
+    'apiVersion: v1\nkind: Service\nmetadata: {name: batch, namespace: a}\nspec: {selector: {app: batch}, ports: [{port: 80}]}',
+    'apiVersion: batch/v1\nkind: Job\nmetadata: {name: batch, namespace: a}\nspec: {template: {metadata: {labels: {app: batch}}, spec: {containers: [{name: c, image: x}]}}}',
+    'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: b}\nspec: {ingressClassName: edge, defaultBackend: {service: {name: web, port: {number: 80}}}}',
+    'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: edge}\nspec: {controller: traefik.io/ingress-controller}',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: a}',
+  ].join('\n---\n');
+  const graph = buildGraph(parseStream(yaml, 'input.yaml').objects, 'default').graph;
+  const affected = (kind: string) => graph.affected([...graph.all()].find((m) => m.kind === kind) as Model, RULES).map((m) => `${m.kind}/${m.namespace}/${m.name}`).sort();
+
+  it('a Job re-checks the Services of its namespace (service-selects-nothing reads Jobs)', () => {
+    assert.deepEqual(affected('Job'), ['Service/a/batch']);
+  });
+  it('an IngressClass re-checks Ingresses of every namespace', () => {
+    assert.ok(affected('IngressClass').includes('Ingress/b/web'));
+  });
+  it('a kind no rule names re-checks what reads anything in the namespace', () => {
+    assert.deepEqual(affected('ConfigMap'), ['Service/a/batch']);
+  });
+});
