@@ -210,7 +210,7 @@ const INGRESS_ANNOTATIONS: readonly AnnotationSpec[] = [
 /** AWS ALB: `idle_timeout.timeout_seconds=N` inside the comma-separated load-balancer-attributes annotation. */
 const ALB_ATTRIBUTES = 'alb.ingress.kubernetes.io/load-balancer-attributes';
 
-function albIdleTimeout(ing: Resource): ProxyTimeout | undefined {
+export function albIdleTimeout(ing: Resource): ProxyTimeout | undefined {
   const v = ing.annotations[ALB_ATTRIBUTES];
   if (v === undefined) return undefined;
   const m = /(?:^|,)\s*idle_timeout\.timeout_seconds\s*=\s*(\d+)\s*(?:,|$)/.exec(v);
@@ -384,6 +384,48 @@ export function backendConfigTimeouts(bc: Resource): ProxyTimeout[] {
   }];
 }
 
+/** Istio durations are protobuf Durations written like Go's (`1h`, `30s`, `0.5s`); `0s` disables an Envoy idle timeout. */
+const istioDuration = (v: string): number | undefined => {
+  const s = parseGoDuration(v);
+  return s === undefined || s < 0 ? undefined : s === 0 ? Infinity : s;
+};
+
+/** Istio DestinationRule: `spec.trafficPolicy.connectionPool.http.idleTimeout` (default 1 h) and `tcp.connectTimeout` (default 10 s), also per port. */
+export function destinationRuleTimeouts(dr: Resource): ProxyTimeout[] {
+  const out: ProxyTimeout[] = [];
+  const policies: Array<[string, Json | undefined]> = [['spec.trafficPolicy', dig(dr.raw, 'spec', 'trafficPolicy')]];
+  const ports = dig(dr.raw, 'spec', 'trafficPolicy', 'portLevelSettings');
+  (Array.isArray(ports) ? ports : []).forEach((p, i) => policies.push([`spec.trafficPolicy.portLevelSettings[${i}]`, p]));
+  for (const [at, policy] of policies) {
+    for (const [keys, kind, phrase, suggested, defaultSeconds] of [
+      [['http', 'idleTimeout'], 'keepalive', 'Envoy keeps idle connections to pods open for reuse {limit}', 300, 3600],
+      [['tcp', 'connectTimeout'], 'connect', 'Envoy waits {limit} for a connection to a pod', 10, 10],
+    ] as const) {
+      const written = str(dig(policy, 'connectionPool', ...keys));
+      if (written === undefined) continue;
+      const seconds = kind === 'connect' ? parseGoDuration(written) : istioDuration(written);
+      if (seconds === undefined || seconds === 0) continue;
+      const path = `${at}.connectionPool.${keys.join('.')}`;
+      out.push({
+        on: dr, path, field: path, written, seconds, kind, proxy: 'Istio', phrase, write: goDuration, suggested, defaultSeconds,
+        ...(at !== 'spec.trafficPolicy' ? { scope: at } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+export const ISTIO_GROUP = 'networking.istio.io';
+
+/** Istio DestinationRules whose `spec.host` names the Service (short names only within its namespace). */
+export function destinationRulesFor(graph: ResourceGraph, svc: { name: string; namespace: string }): Resource[] {
+  const hosts = new Set([svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.cluster.local`]);
+  return graph.list('DestinationRule', ISTIO_GROUP).filter((d) => {
+    const host = dig(d.raw, 'spec', 'host');
+    return typeof host === 'string' && hosts.has(host) && (host.includes('.') || d.namespace === svc.namespace);
+  });
+}
+
 export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 export const CONTOUR_GROUP = 'projectcontour.io';
 export const GKE_GROUP = 'cloud.google.com';
@@ -398,6 +440,7 @@ export function timeoutsOf(r: Resource, graph: ResourceGraph): readonly ProxyTim
   if (r.kind === 'ServersTransport' && TRAEFIK_GROUPS.includes(r.group)) return serversTransportTimeouts(r);
   if (r.kind === 'BackendConfig' && r.group === GKE_GROUP) return backendConfigTimeouts(r);
   if (r.kind === 'Route' && r.group === OPENSHIFT_ROUTE_GROUP) return openshiftRouteTimeouts(r);
+  if (r.kind === 'DestinationRule' && r.group === ISTIO_GROUP) return destinationRuleTimeouts(r);
   return [];
 }
 
