@@ -415,6 +415,118 @@ export function destinationRuleTimeouts(dr: Resource): ProxyTimeout[] {
   return out;
 }
 
+/** One timeout field of a custom resource: where it sits below a base path, and how its controller reads it. */
+interface FieldSpec {
+  keys: readonly string[];
+  kind: TimeoutKind;
+  phrase: string;
+  parse(v: Json): number | undefined;
+  write(seconds: number): string | number;
+  suggested: number;
+  defaultSeconds?: number;
+}
+
+/** Decodes `specs` below `base` (a path such as `spec.http[0]`) of `on`, for `proxy`. */
+function fieldTimeouts(on: Resource, proxy: string, base: string, node: Json | undefined, specs: readonly FieldSpec[], scope?: string): ProxyTimeout[] {
+  const out: ProxyTimeout[] = [];
+  for (const spec of specs) {
+    const v = dig(node, ...spec.keys);
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    const seconds = spec.parse(v);
+    if (seconds === undefined) continue;
+    const path = `${base}.${spec.keys.join('.')}`;
+    out.push({
+      on, path, field: path, written: String(v), seconds, kind: spec.kind, proxy, phrase: spec.phrase, write: spec.write, suggested: spec.suggested,
+      ...(spec.defaultSeconds !== undefined ? { defaultSeconds: spec.defaultSeconds } : {}), ...(scope ? { scope } : {}),
+    });
+  }
+  return out;
+}
+
+/** A Go-style duration where `0s` disables the timeout (Envoy, Istio, Envoy Gateway). */
+const envoyDuration = (v: Json): number | undefined => {
+  const s = typeof v === 'string' ? parseGoDuration(v) : undefined;
+  return s === undefined || s < 0 ? undefined : s === 0 ? Infinity : s;
+};
+/** A Go-style duration where `0s` means "not set" (the default applies). */
+const positiveDuration = (v: Json): number | undefined => {
+  const s = typeof v === 'string' ? parseGoDuration(v) : undefined;
+  return s !== undefined && s > 0 ? s : undefined;
+};
+
+export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
+
+/**
+ * Envoy Gateway BackendTrafficPolicy: `spec.timeout.http.requestTimeout` (Envoy's route timeout, 15 s when unset;
+ * `0s` disables it), `connectionIdleTimeout` (1 h), `spec.timeout.tcp.connectTimeout` (10 s) and the per-retry timeout.
+ */
+export function backendTrafficPolicyTimeouts(p: Resource): ProxyTimeout[] {
+  const phrase = (what: string) => `Envoy Gateway ${what}`;
+  return [
+    ...fieldTimeouts(p, 'Envoy Gateway', 'spec.timeout', dig(p.raw, 'spec', 'timeout'), [
+      { keys: ['http', 'requestTimeout'], kind: 'response', phrase: phrase("waits {limit} for a pod's complete response"), parse: envoyDuration, write: goDuration, suggested: 60, defaultSeconds: 15 },
+      { keys: ['http', 'connectionIdleTimeout'], kind: 'keepalive', phrase: phrase('keeps idle connections to pods open for reuse {limit}'), parse: envoyDuration, write: goDuration, suggested: 300, defaultSeconds: 3600 },
+      { keys: ['tcp', 'connectTimeout'], kind: 'connect', phrase: phrase('waits {limit} for a connection to a pod'), parse: positiveDuration, write: goDuration, suggested: 10, defaultSeconds: 10 },
+    ]),
+    ...fieldTimeouts(p, 'Envoy Gateway', 'spec.retry.perRetry', dig(p.raw, 'spec', 'retry', 'perRetry'), [
+      { keys: ['timeout'], kind: 'response', phrase: phrase('waits {limit} for each attempt of a request'), parse: envoyDuration, write: goDuration, suggested: 30 },
+    ]),
+  ];
+}
+
+/** Istio VirtualService: `spec.http[].timeout` (no timeout unless set; `0s` disables) and `retries.perTryTimeout`. */
+export function virtualServiceTimeouts(vs: Resource): ProxyTimeout[] {
+  const routes = dig(vs.raw, 'spec', 'http');
+  return (Array.isArray(routes) ? routes : []).flatMap((route, i) =>
+    fieldTimeouts(vs, 'Istio', `spec.http[${i}]`, route, [
+      { keys: ['timeout'], kind: 'response', phrase: "Envoy waits {limit} for a pod's complete response", parse: envoyDuration, write: goDuration, suggested: 60 },
+      { keys: ['retries', 'perTryTimeout'], kind: 'response', phrase: 'Envoy waits {limit} for each attempt of a request', parse: envoyDuration, write: goDuration, suggested: 30 },
+    ], `spec.http[${i}]`),
+  );
+}
+
+export const GKE_NETWORKING_GROUP = 'networking.gke.io';
+
+/** GKE Gateway GCPBackendPolicy: `spec.default.timeoutSec` (seconds, default 30). */
+export function gcpBackendPolicyTimeouts(p: Resource): ProxyTimeout[] {
+  return fieldTimeouts(p, 'GKE Gateway', 'spec.default', dig(p.raw, 'spec', 'default'), [
+    {
+      keys: ['timeoutSec'], kind: 'response', phrase: 'the Google Cloud load balancer waits {limit} for a pod to answer',
+      parse: (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined), write: (s) => Math.round(s), suggested: 30, defaultSeconds: 30,
+    },
+  ]);
+}
+
+/** Kong: `konghq.com/{read,write,connect}-timeout` on a Service, integers of milliseconds (default 60000). */
+const KONG_ANNOTATIONS: readonly AnnotationSpec[] = (
+  [
+    ['read', 'response', "Kong waits {limit} between two reads of a pod's response"],
+    ['write', 'send', 'Kong waits {limit} between two writes of a request to a pod'],
+    ['connect', 'connect', 'Kong waits {limit} for a connection to a pod'],
+  ] as const
+).map(([what, kind, phrase]) => ({
+  keys: [`konghq.com/${what}-timeout`], family: 'kong', proxy: 'Kong', kind, phrase,
+  parse: (v: string) => (/^\s*\d+\s*$/.test(v) && Number(v) > 0 ? Number(v) / 1000 : undefined),
+  write: (s: number) => String(Math.round(s * 1000)), suggested: kind === 'connect' ? 5 : 60, defaultSeconds: 60,
+}));
+
+/** Linkerd: `timeout.linkerd.io/{request,response,idle}` on a Service or an HTTPRoute (Go durations; no timeout unless set). */
+const LINKERD_ANNOTATIONS: readonly AnnotationSpec[] = (
+  [
+    ['request', 'response', 'Linkerd lets a request and its response stay in flight {limit}'],
+    ['response', 'response', "Linkerd waits {limit} for a pod's response"],
+    ['idle', 'stream-idle', 'Linkerd lets a request stream stay silent {limit}'],
+  ] as const
+).map(([what, kind, phrase]) => ({
+  keys: [`timeout.linkerd.io/${what}`], family: 'unknown', proxy: 'Linkerd', kind, phrase,
+  parse: (v: string) => positiveDuration(v.trim()), write: goDuration, suggested: kind === 'stream-idle' ? 300 : 60,
+}));
+
+/** Timeouts a proxy reads from annotations on the object itself, whatever serves it (Kong and Linkerd on Services, Linkerd on routes). */
+function ownAnnotationTimeouts(r: Resource, specs: readonly AnnotationSpec[]): ProxyTimeout[] {
+  return specs.flatMap((spec) => annotationTimeout(r, spec) ?? []);
+}
+
 export const ISTIO_GROUP = 'networking.istio.io';
 
 /** Istio DestinationRules whose `spec.host` names the Service (short names only within its namespace). */
@@ -434,9 +546,12 @@ export const OPENSHIFT_ROUTE_GROUP = 'route.openshift.io';
 /** Every timeout the object itself holds, whatever its kind. */
 export function timeoutsOf(r: Resource, graph: ResourceGraph): readonly ProxyTimeout[] {
   if (r.kind === 'Ingress' && (r.group === 'networking.k8s.io' || r.group === 'extensions')) return ingressTimeouts(r, graph);
-  if (r.kind === 'Service' && r.group === '') return serviceTimeouts(r);
+  if (r.kind === 'Service' && r.group === '') return [...serviceTimeouts(r), ...ownAnnotationTimeouts(r, KONG_ANNOTATIONS), ...ownAnnotationTimeouts(r, LINKERD_ANNOTATIONS)];
   if (r.kind === 'HTTPProxy' && r.group === CONTOUR_GROUP) return httpProxyTimeouts(r);
-  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return httpRouteTimeouts(r);
+  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return [...httpRouteTimeouts(r), ...ownAnnotationTimeouts(r, LINKERD_ANNOTATIONS)];
+  if (r.kind === 'BackendTrafficPolicy' && r.group === ENVOY_GATEWAY_GROUP) return backendTrafficPolicyTimeouts(r);
+  if (r.kind === 'VirtualService' && r.group === ISTIO_GROUP) return virtualServiceTimeouts(r);
+  if (r.kind === 'GCPBackendPolicy' && r.group === GKE_NETWORKING_GROUP) return gcpBackendPolicyTimeouts(r);
   if (r.kind === 'ServersTransport' && TRAEFIK_GROUPS.includes(r.group)) return serversTransportTimeouts(r);
   if (r.kind === 'BackendConfig' && r.group === GKE_GROUP) return backendConfigTimeouts(r);
   if (r.kind === 'Route' && r.group === OPENSHIFT_ROUTE_GROUP) return openshiftRouteTimeouts(r);
