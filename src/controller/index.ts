@@ -23,6 +23,7 @@ import { LeaderElector } from './leader.ts';
 import { controllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { PolicyStatus } from './status.ts';
+import { ReportWriter, type ReportFormat } from './reports.ts';
 import { Writer } from './writer.ts';
 
 /** Objects reconciled at once: writes wait on the API server, so more than one keeps it busy. */
@@ -42,6 +43,8 @@ export interface ControllerDeps {
   statusIntervalMs?: number;
   /** How long an error or warning must last before it is announced as an Event (see settle.ts). */
   eventSettleMs?: number;
+  /** Write a policy report per checked object in this format (absent: none). */
+  reports?: ReportFormat;
 }
 
 export interface ControllerHandle {
@@ -105,6 +108,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   /** What each object's findings were at its last check: metrics and policy status read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
   const settle = new Settle(deps.eventSettleMs ?? DEFAULT_EVENT_SETTLE_MS);
+  const reports = deps.reports ? new ReportWriter(deps.client, { format: deps.reports, log, rules: RULES }) : undefined;
   const metrics = controllerMetrics(deps.registry, {
     queueDepth: () => queue.length,
     findings: function* () {
@@ -152,7 +156,10 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     if (previous && !(c.current && sameReach(previous, c.current))) {
       for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous, RULES))) if (isAnnotated(n)) queue.add(n.key);
     }
-    if (!c.current && c.previous) current.delete(c.previous.key);
+    if (!c.current && c.previous) {
+      current.delete(c.previous.key);
+      reports?.forget(c.previous);
+    }
   });
 
   async function reconcile(key: string): Promise<string> {
@@ -173,6 +180,16 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     for (const f of result.failures) log.error({ rule: f.rule, kind: object.kind, namespace: object.namespace, name: object.name, error: f.message }, 'rule failed');
     const findings = sortFindings(result.findings);
     current.set(key, { policy: policy.name, findings: findings.map((f) => ({ rule: f.rule, severity: f.severity })) });
+    if (reports) {
+      try {
+        const r = await reports.write(object, result);
+        if (r === 'written') metrics.writes.inc({ kind: 'Report', result: 'ok' });
+      } catch (err) {
+        // The report is a view of the findings: failing to write it must not hold back the annotations.
+        metrics.writes.inc({ kind: 'Report', result: 'error' });
+        log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, error: (err as Error).message }, 'could not write policy report');
+      }
+    }
     const desired = desiredAnnotations(findings, policy.generation, object.annotations, new Date());
     if (!desired) return 'unchanged';
     const before = rulesIn(object.annotations[ANNOTATION_FINDINGS]);

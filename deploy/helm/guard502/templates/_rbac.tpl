@@ -2,7 +2,8 @@
 Generated from src/controller/rbac.ts by `npm run generate`; do not edit.
 The permissions guard502 needs (least privilege): read every kind the rules judge or read,
 with the controller on also patch annotations on the kinds it judges, read EndpointSlices
-(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace.
+(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace;
+with controller.policyReports set, also create and patch the policy reports of that format.
 The webhook alone (controller.enabled=false) only reads.
 */ -}}
 {{- define "guard502.clusterRules" -}}
@@ -103,6 +104,16 @@ The webhook alone (controller.enabled=false) only reads.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if eq (toString .Values.controller.policyReports) "openreports" }}
+- apiGroups: ["openreports.io"]
+  resources: ["reports"]
+  verbs: ["get", "create", "patch"]
+{{- end }}
+{{- if eq (toString .Values.controller.policyReports) "wgpolicyk8s" }}
+- apiGroups: ["wgpolicyk8s.io"]
+  resources: ["policyreports"]
+  verbs: ["get", "create", "patch"]
+{{- end }}
 {{- else }}
 - apiGroups: [""]
   resources: ["namespaces", "replicationcontrollers", "podtemplates"]
