@@ -482,8 +482,72 @@ spec:
 `,
         hits: 1,
       },
+      {
+        name: 'the other settings over the ceiling: Envoy Gateway per-retry timeout, Istio perTryTimeout, DestinationRule connectTimeout and per-port idleTimeout 0s, Kong write and connect, Linkerd response and idle',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: slow-retries}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  retry: {numRetries: 2, perRetry: {timeout: 10m}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews}}], retries: {attempts: 2, perTryTimeout: 1h}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy:
+    connectionPool: {tcp: {connectTimeout: 60s}}
+    portLevelSettings: [{port: {number: 80}, connectionPool: {http: {idleTimeout: 0s}}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/write-timeout: "600000", konghq.com/connect-timeout: "60000", timeout.linkerd.io/response: 1h, timeout.linkerd.io/idle: 2h}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+        hits: 8,
+      },
     ],
     silent: [
+      {
+        name: 'the other settings within the ceiling: Envoy Gateway requestTimeout 10s, DestinationRule idleTimeout 5m, Kong connect 5000 ms, Linkerd response 5s and idle 60s',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: request-timeout}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  timeout: {http: {requestTimeout: 10s}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy: {connectionPool: {http: {idleTimeout: 5m}}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/connect-timeout: "5000", timeout.linkerd.io/response: 5s, timeout.linkerd.io/idle: 60s}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+      },
       {
         name: 'documented examples: Envoy Gateway connection timeouts, Istio route timeout 10s and retries, DestinationRule connection pool, GCPBackendPolicy 40s',
         yaml: `

@@ -378,8 +378,36 @@ spec:
 `,
         hits: 1,
       },
+      {
+        name: "Puma's 20s default behind a GKE Gateway (600s): an info, config/puma.rb may set it",
+        yaml: `${appYaml({ containers: '        - {name: app, image: shop, command: [bundle, exec, puma, -p, "3000"], ports: [{name: http, containerPort: 3000}]}\n' })}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: gke-l7-global-external-managed}
+spec: {controllerName: networking.gke.io/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: external-http}
+spec:
+  gatewayClassName: gke-l7-global-external-managed
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: external-http}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`,
+        hits: 1,
+      },
     ],
     silent: [
+      {
+        name: 'PUMA_PERSISTENT_TIMEOUT=95 behind ingress-nginx (60s)',
+        yaml: appYaml({ ingress: true, containers: '        - name: app\n          image: shop\n          command: [bundle, exec, puma]\n          env: [{name: PUMA_PERSISTENT_TIMEOUT, value: "95"}]\n          ports: [{name: http, containerPort: 3000}]\n' }),
+      },
       {
         name: 'gunicorn --keep-alive 75 behind ingress-nginx (60s)',
         yaml: appYaml({ ingress: true, containers: '        - {name: app, image: shop, args: [gunicorn, --keep-alive, "75", app:app], ports: [{name: http, containerPort: 8080}]}\n' }),
