@@ -298,14 +298,7 @@ export default defineRule({
       },
       {
         name: 'uvicorn --timeout-keep-alive 30 behind an ALB',
-        yaml: `${appYaml({ containers: '        - {name: app, image: api, command: [uvicorn, main:app, --host, 0.0.0.0, --timeout-keep-alive, "30"], ports: [{name: http, containerPort: 8000}]}\n' })}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: alb
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: appYaml({ ingress: 'alb', containers: '        - {name: app, image: api, command: [uvicorn, main:app, --host, 0.0.0.0, --timeout-keep-alive, "30"], ports: [{name: http, containerPort: 8000}]}\n' }),
         hits: 1,
       },
       {
@@ -334,14 +327,7 @@ spec:
       },
       {
         name: 'next start --keepAliveTimeout 60000 behind Traefik (90s)',
-        yaml: `${appYaml({ containers: '        - {name: app, image: site, command: [npx, next, start, --keepAliveTimeout, "60000"], ports: [{name: http, containerPort: 3000}]}\n' })}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: traefik
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: appYaml({ ingress: 'traefik', containers: '        - {name: app, image: site, command: [npx, next, start, --keepAliveTimeout, "60000"], ports: [{name: http, containerPort: 3000}]}\n' }),
         hits: 1,
       },
       {
@@ -361,14 +347,7 @@ spec:
       },
       {
         name: 'Istio DestinationRule idleTimeout 2m is longer than uvicorn --timeout-keep-alive 65',
-        yaml: `${appYaml({ containers: '        - {name: app, image: api, args: [uvicorn, main:app, --timeout-keep-alive, "65"], ports: [{name: http, containerPort: 8000}]}\n' })}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: istio
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
----
+        yaml: `${appYaml({ ingress: 'istio', containers: '        - {name: app, image: api, args: [uvicorn, main:app, --timeout-keep-alive, "65"], ports: [{name: http, containerPort: 8000}]}\n' })}---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: web}
@@ -426,13 +405,7 @@ spec:
       },
       {
         name: 'a Node server behind an Ingress whose controller is not identified',
-        yaml: appYaml({ containers: '        - {name: app, image: web, command: [node, server.js], ports: [{name: http, containerPort: 3000}]}\n' }) + `---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: appYaml({ ingress: '', containers: '        - {name: app, image: web, command: [node, server.js], ports: [{name: http, containerPort: 3000}]}\n' }),
       },
       {
         name: 'Spring Boot keep-alive 65s behind ingress-nginx (60s)',
