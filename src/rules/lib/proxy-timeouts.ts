@@ -531,11 +531,16 @@ export const ISTIO_GROUP = 'networking.istio.io';
 
 /** Istio DestinationRules whose `spec.host` names the Service (short names only within its namespace). */
 export function destinationRulesFor(graph: ResourceGraph, svc: { name: string; namespace: string }): Resource[] {
-  const hosts = new Set([svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.cluster.local`]);
+  const hosts = hostNames(svc);
   return graph.list('DestinationRule', ISTIO_GROUP).filter((d) => {
     const host = dig(d.raw, 'spec', 'host');
     return typeof host === 'string' && hosts.has(host) && (host.includes('.') || d.namespace === svc.namespace);
   });
+}
+
+/** The names Istio knows a Service by (a short name only within its namespace). */
+function hostNames(svc: { name: string; namespace: string }): Set<string> {
+  return new Set([svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.cluster.local`]);
 }
 
 export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
@@ -820,6 +825,31 @@ export function responseTimeoutsReaching(w: Workload, graph: ResourceGraph): Rea
     for (const st of serversTransportsFor(service, graph)) {
       for (const t of responseOnly(serversTransportTimeouts(st))) out.push({ timeout: t, service });
     }
+    // Kong and Linkerd read their timeouts from the Service itself, whatever sends it traffic.
+    for (const t of responseOnly(ownAnnotationTimeouts(service, [...KONG_ANNOTATIONS, ...LINKERD_ANNOTATIONS]))) out.push({ timeout: t, service });
+    for (const p of graph.list('GCPBackendPolicy', GKE_NETWORKING_GROUP, service.namespace)) {
+      if (policyTargets(p).some((t) => t.kind === 'Service' && t.name === service.name)) for (const t of responseOnly(gcpBackendPolicyTimeouts(p))) out.push({ timeout: t, service });
+    }
+    for (const vs of graph.list('VirtualService', ISTIO_GROUP)) {
+      const routes = dig(vs.raw, 'spec', 'http');
+      (Array.isArray(routes) ? routes : []).forEach((route, i) => {
+        const destinations = dig(route, 'route');
+        const reaches = Array.isArray(destinations) && destinations.some((d) => hostNames(service).has(String(dig(d, 'destination', 'host'))) && (String(dig(d, 'destination', 'host')).includes('.') || vs.namespace === service.namespace));
+        if (reaches) for (const t of responseOnly(virtualServiceTimeouts(vs))) if (t.scope === `spec.http[${i}]` && t.path.endsWith('.timeout')) out.push({ timeout: t, service });
+      });
+    }
+    const routes = new Set(graph.backendsTo(service).filter((b) => b.proxy === 'httproute').map((b) => `${b.from.namespace}/${b.from.name}`));
+    for (const p of graph.list('BackendTrafficPolicy', ENVOY_GATEWAY_GROUP)) {
+      if (!policyTargets(p).some((t) => t.kind === 'HTTPRoute' && routes.has(`${p.namespace}/${t.name}`))) continue;
+      for (const t of responseOnly(backendTrafficPolicyTimeouts(p))) if (t.path === 'spec.timeout.http.requestTimeout') out.push({ timeout: t, service });
+    }
   }
   return out;
+}
+
+/** The objects a policy attaches to (`spec.targetRef` or `spec.targetRefs`, policy attachment, GEP-713). */
+export function policyTargets(p: Resource): Array<{ kind: string; name: string }> {
+  const many = dig(p.raw, 'spec', 'targetRefs');
+  const refs = Array.isArray(many) ? many : [dig(p.raw, 'spec', 'targetRef')];
+  return refs.flatMap((r) => (isObject(r) && typeof r.kind === 'string' && typeof r.name === 'string' ? [{ kind: r.kind, name: r.name }] : []));
 }
