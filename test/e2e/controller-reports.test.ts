@@ -13,6 +13,7 @@ import { RULES } from '../../src/rules/index.ts';
 import { judges } from '../../src/engine/inputs.ts';
 import { silentLogger } from '../../src/server/log.ts';
 import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
+import { crdsFor } from '../support/crds.ts';
 import { eventually } from '../support/eventually.ts';
 
 const CRD = readFileSync(new URL('../fixtures/openreports/openreports.io_reports.yaml', import.meta.url), 'utf8');
@@ -106,6 +107,27 @@ describe('e2e: controller policy reports', function () {
     assert.equal(await reportWrites(registry), 0);
     const m = await registry.getSingleMetric('guard502_controller_writes_total')?.get();
     assert.deepEqual((m?.values ?? []).filter((v) => v.labels.kind === 'Report'), [], 'no Report write attempted, none failed');
+  });
+
+  it('writes wgpolicyk8s.io PolicyReports in the same shape when asked for that format', async () => {
+    const cp = env.cp;
+    // A structural CRD for the group, version and kind (the frozen project publishes no module to take it from).
+    const crd = await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(crdsFor([{ apiVersion: 'wgpolicyk8s.io/v1alpha2', kind: 'PolicyReport' }])[0]) });
+    assert.equal(crd.code, 0, crd.stderr);
+    assert.equal((await cp.kubectl(['wait', '--for=condition=Established', 'crd/policyreports.wgpolicyk8s.io', '--timeout=30s'])).code, 0);
+    assert.equal((await cp.kubectl(['create', 'namespace', 'wg'])).code, 0);
+    assert.equal((await cp.kubectl(['apply', '-f', '-'], { input: APP('wg', false) })).code, 0);
+    await start('wgpolicyk8s', new Registry());
+    const uid = await uidOf(cp, 'deployment', 'wg', 'web');
+    const got = await eventually('PolicyReport', async () => {
+      const r = await cp.kubectl(['get', 'policyreports.wgpolicyk8s.io', `guard502-${uid}`, '-n', 'wg', '-o', 'json']);
+      return r.code === 0 ? (JSON.parse(r.stdout) as Report & { apiVersion: string }) : undefined;
+    }, 30_000, 200);
+    assert.equal(got.apiVersion, 'wgpolicyk8s.io/v1alpha2');
+    assert.equal(got.scope.uid, uid);
+    assert.equal(got.source, undefined, 'PolicyReport names the source per result only');
+    assert.ok(got.results.every((r) => r.source === 'guard502'));
+    assert.equal(got.results.find((r) => r.policy === 'readiness-probe-missing')?.result, 'warn');
   });
 
   it('writes one Report per checked object, updates it when a finding goes away, and the garbage collector deletes it with the object', async () => {
