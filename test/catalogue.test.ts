@@ -1,4 +1,4 @@
-// The catalogue is a contract: IDs as in DESIGN.md, docs complete, generated
+// The catalogue is a contract: IDs fixed once published, docs complete, generated
 // files (rule pages, CRD) in sync with the rule metadata.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

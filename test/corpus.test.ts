@@ -1,4 +1,4 @@
-// Real-world manifests (../shared/corpus, copied unchanged from public projects)
+// Real-world manifests (a corpus copied unchanged from public projects, kept beside the repository)
 // must scan without a crash: every file on its own, since each is its own app.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';

@@ -97,6 +97,7 @@ export async function runScan(argv: string[], io: Io): Promise<number> {
     default:
       io.stdout.write(renderText(result, { color }));
   }
+  for (const n of result.notes) io.stderr.write(`guard502: ${n}\n`);
   for (const e of result.errors) io.stderr.write(`guard502: ${formatInputError(e)}\n`);
   for (const f of result.failures) io.stderr.write(`guard502: rule ${f.rule} could not check ${f.resource.kind}/${f.resource.name}: ${f.message}\n`);
   if (result.errors.length > 0 || result.failures.length > 0) return 2;

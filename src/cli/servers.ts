@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ClusterCache } from '../cluster/cache.ts';
 import { KubeClient } from '../cluster/client.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../controller/reports.ts';
+import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS, DEFAULT_WRITE_BURST, DEFAULT_WRITE_QPS } from '../controller/budget.ts';
 import { RULES } from '../rules/index.ts';
 import { createLogger, type Logger } from '../server/log.ts';
 import { startHealthServer } from '../server/health.ts';
@@ -33,6 +34,10 @@ Options:
                         openreports (openreports.io Report), wgpolicyk8s (wgpolicyk8s.io
                         PolicyReport) or none (default); nothing is written without the CRD
   --log-level LEVEL     debug, info, warn, error (default info)
+  --write-qps N         controller: annotation writes per second (default ${DEFAULT_WRITE_QPS})
+  --write-burst N       controller: writes allowed at once above that rate (default ${DEFAULT_WRITE_BURST})
+  --event-qps N         controller: Events per second across all objects (default ${DEFAULT_EVENT_QPS})
+  --event-burst N       controller: Events allowed at once above that rate (default ${DEFAULT_EVENT_BURST})
 `;
 
 export interface ServerFlags {
@@ -47,6 +52,10 @@ export interface ServerFlags {
   logLevel: string;
   /** Policy reports the controller writes (absent: none). */
   reports?: ReportFormat;
+  writeQps: number;
+  writeBurst: number;
+  eventQps: number;
+  eventBurst: number;
 }
 
 function ownNamespace(): string {
@@ -62,6 +71,13 @@ function port(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: expected a port number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function rate(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a number above 0, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -81,6 +97,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
         'leader-elect': { type: 'string' },
         'log-level': { type: 'string' },
         'policy-reports': { type: 'string' },
+        'write-qps': { type: 'string' },
+        'write-burst': { type: 'string' },
+        'event-qps': { type: 'string' },
+        'event-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -109,6 +129,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     leaderElect: elect === 'true',
     logLevel: level,
     ...(reports !== 'none' ? { reports: reports as ReportFormat } : {}),
+    writeQps: rate(values['write-qps'], '--write-qps', DEFAULT_WRITE_QPS),
+    writeBurst: Math.max(1, Math.round(rate(values['write-burst'], '--write-burst', DEFAULT_WRITE_BURST))),
+    eventQps: rate(values['event-qps'], '--event-qps', DEFAULT_EVENT_QPS),
+    eventBurst: Math.max(1, Math.round(rate(values['event-burst'], '--event-burst', DEFAULT_EVENT_BURST))),
   };
 }
 
@@ -136,6 +160,10 @@ async function start(command: string, flags: ServerFlags, log: Logger): Promise<
       namespace: flags.namespace,
       leaderElection: { enabled: flags.leaderElect },
       ...(flags.reports ? { reports: flags.reports } : {}),
+      writeQps: flags.writeQps,
+      writeBurst: flags.writeBurst,
+      eventQps: flags.eventQps,
+      eventBurst: flags.eventBurst,
     });
   }
   let webhook: WebhookServer | undefined;

@@ -4,20 +4,79 @@
 // not model). Where the server is and how to authenticate comes from a
 // Connection (kubeconfig.ts: in-cluster service accounts and kubeconfig files;
 // @kubernetes/client-node's KubeConfig is one too, and is loaded only when needed).
+// Like client-go it is polite under load: a 429 (API Priority and Fairness) is
+// retried after the server's Retry-After, a 401 once with fresh credentials, and
+// the kubeconfig's proxy-url is honoured (an HTTP CONNECT tunnel).
 
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { JsonObject } from '../engine/types.ts';
 import { loadConnection, type Connection } from './kubeconfig.ts';
 
 export class ApiError extends Error {
   readonly status: number;
   readonly reason: string | undefined;
+  /** On a 429: how long the server asked to wait before trying again. */
+  retryAfterMs: number | undefined;
   constructor(status: number, message: string, reason?: string) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.reason = reason;
+  }
+}
+
+/** client-go's limit on retries of a request the server asked to retry later (429). */
+const MAX_RETRIES = 10;
+/** Retry-After is honoured up to this long; a longer ask is cut to it (the request is not given up). */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** How long the server asked to wait (Retry-After: seconds), 1 s when it did not say. */
+export function retryAfterMs(header: string | string[] | undefined): number {
+  const v = Array.isArray(header) ? header[0] : header;
+  const seconds = v === undefined ? NaN : Number(v);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 1000;
+}
+
+type Connector = (err: Error | null, stream: Duplex) => void;
+
+/**
+ * An HTTPS agent that reaches the server through an HTTP proxy's CONNECT tunnel (kubeconfig proxy-url),
+ * then speaks TLS to the server itself over it: the proxy sees only the tunnel.
+ */
+class TunnelAgent extends Agent {
+  private readonly proxy: URL;
+  constructor(proxy: URL, options: ConstructorParameters<typeof Agent>[0]) {
+    super(options);
+    this.proxy = proxy;
+  }
+
+  override createConnection(requested: RequestOptions, callback?: Connector): Duplex | null | undefined {
+    const options = requested as RequestOptions & { host?: string; port?: number | string; servername?: string };
+    const target = `${options.host}:${options.port ?? 443}`;
+    const headers: Record<string, string> = { Host: target };
+    if (this.proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(this.proxy.username)}:${decodeURIComponent(this.proxy.password)}`).toString('base64')}`;
+    const req = httpRequest({ host: this.proxy.hostname, port: this.proxy.port || 80, method: 'CONNECT', path: target, headers });
+    req.once('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        callback?.(new Error(`proxy ${this.proxy.host} refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()), undefined as unknown as Duplex);
+        return;
+      }
+      const host = String(options.host ?? '');
+      const tls: ConnectionOptions = { ...(options as ConnectionOptions), socket };
+      // SNI carries host names only, never an IP address.
+      const servername = options.servername ?? (isIP(host) ? undefined : host);
+      if (servername) tls.servername = servername;
+      else delete tls.servername;
+      callback?.(null, tlsConnect(tls));
+    });
+    req.once('error', (err) => callback?.(new Error(`proxy ${this.proxy.host}: ${err.message}`), undefined as unknown as Duplex));
+    req.end();
+    return undefined; // the socket arrives through the callback
   }
 }
 
@@ -42,12 +101,20 @@ export class KubeClient {
    * (refreshed tokens included) and drop its Agent.
    */
   private agent: Agent | undefined;
+  /** The TLS identity the pooled agent was made with: new client credentials (an exec plugin's) need a new pool. */
+  private agentFor: string | undefined;
+  private readonly proxy: URL | undefined;
 
   constructor(config: Connection) {
     this.config = config;
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
+    if (cluster.proxyUrl) {
+      this.proxy = new URL(cluster.proxyUrl);
+      if (this.proxy.protocol !== 'http:') throw new Error(`kubeconfig proxy-url ${cluster.proxyUrl}: only http:// proxies (HTTP CONNECT) are supported`);
+      if (this.server.protocol !== 'https:') throw new Error(`kubeconfig proxy-url: the server ${cluster.server} is not https://`);
+    }
   }
 
   /** Like kubectl: the given kubeconfig file, else $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
@@ -64,14 +131,47 @@ export class KubeClient {
     };
     await this.config.applyToHTTPSOptions(options);
     if (url.protocol === 'https:') {
-      this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) });
+      const identity = `${String(options.cert ?? '')}\u0000${String(options.key ?? '')}`;
+      // New client credentials (an exec plugin's): a new pool. The old one is left to finish what it carries
+      // (a watch may run for minutes); its sockets close with their requests.
+      if (this.agent && this.agentFor !== identity) this.agent = undefined;
+      if (!this.agent) {
+        const agentOptions = { keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) };
+        this.agent = this.proxy ? new TunnelAgent(this.proxy, agentOptions) : new Agent(agentOptions);
+        this.agentFor = identity;
+      }
       (options.agent as Agent | undefined)?.destroy();
       options.agent = this.agent;
     }
     return { url, options, send: url.protocol === 'http:' ? (httpRequest as unknown as typeof httpsRequest) : httpsRequest };
   }
 
+  /**
+   * One API call. A 429 (the server's flow control) is sent again after its Retry-After, up to 10 times, as
+   * client-go does; a 401 once, with credentials fetched anew (an exec plugin's may have been revoked).
+   */
   async request<T = JsonObject>(path: string, init: RequestInit = {}): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send<T>(path, init);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        if (err.status === 429 && attempt < MAX_RETRIES) {
+          await new Promise((r) => setTimeout(r, err.retryAfterMs ?? 1000));
+          continue;
+        }
+        if (err.status === 401 && !refreshed && this.config.invalidateCredentials) {
+          refreshed = true;
+          this.config.invalidateCredentials();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async send<T>(path: string, init: RequestInit): Promise<T> {
     const { url, options, send } = await this.prepare(path, init);
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     if (body !== undefined) {
@@ -93,7 +193,9 @@ export class KubeClient {
           }
           if (status >= 200 && status < 300 && parsed !== undefined) return resolve(parsed as T);
           const s = parsed as { message?: string; reason?: string } | undefined;
-          reject(new ApiError(status, `${options.method} ${path}: ${status} ${s?.message ?? text.slice(0, 200)}`, s?.reason));
+          const error = new ApiError(status, `${options.method} ${path}: ${status} ${s?.message ?? text.slice(0, 200)}`, s?.reason);
+          if (status === 429) error.retryAfterMs = retryAfterMs(res.headers['retry-after']);
+          reject(error);
         });
       });
       req.on('timeout', () => req.destroy(new Error(`${options.method} ${path}: timed out`)));

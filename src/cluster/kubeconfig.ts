@@ -3,9 +3,9 @@
 // (about 90 MB of resident memory and a quarter of a second at start) for the
 // two things guard502 needs, a URL and TLS/credential options. The cases a
 // controller meets are read here: the in-cluster service account (its token file
-// re-read, as it rotates), and kubeconfig files with certificates, tokens or
-// basic auth. Anything else (exec plugins, auth providers, several merged files,
-// proxies) is handed to client-node's KubeConfig, loaded only then.
+// re-read, as it rotates), and kubeconfig files with certificates, tokens, basic
+// auth, exec plugins (exec-credential.ts) and a proxy-url. Anything else (auth
+// providers, several merged files) is handed to client-node's KubeConfig, loaded only then.
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
@@ -14,11 +14,15 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
+import { ExecCredentials, type ExecConfig } from './exec-credential.ts';
 
 /** What KubeClient needs of a configuration; client-node's KubeConfig has the same two methods. */
 export interface Connection {
-  getCurrentCluster(): { server: string } | null;
+  /** The server, and the HTTP proxy (kubeconfig `proxy-url`) to reach it through, if any. */
+  getCurrentCluster(): { server: string; proxyUrl?: string | undefined } | null;
   applyToHTTPSOptions(options: RequestOptions): Promise<void>;
+  /** The server refused the credentials (401): fetch fresh ones before the next request, when that is possible. */
+  invalidateCredentials?(): void;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -36,6 +40,8 @@ interface Settings {
   basic?: { username: string; password: string };
   insecure?: boolean;
   serverName?: string;
+  proxyUrl?: string;
+  exec?: ExecCredentials;
 }
 
 class DirectConnection implements Connection {
@@ -46,8 +52,12 @@ class DirectConnection implements Connection {
     this.s = settings;
   }
 
-  getCurrentCluster(): { server: string } {
-    return { server: this.s.server };
+  getCurrentCluster(): { server: string; proxyUrl?: string } {
+    return { server: this.s.server, ...(this.s.proxyUrl ? { proxyUrl: this.s.proxyUrl } : {}) };
+  }
+
+  invalidateCredentials(): void {
+    this.s.exec?.invalidate();
   }
 
   async applyToHTTPSOptions(options: RequestOptions): Promise<void> {
@@ -57,7 +67,12 @@ class DirectConnection implements Connection {
     if (this.s.insecure) options.rejectUnauthorized = false;
     if (this.s.serverName) options.servername = this.s.serverName;
     const headers = { ...(options.headers as Record<string, string> | undefined) };
-    const token = this.bearer();
+    const exec = this.s.exec ? await this.s.exec.get() : undefined;
+    if (exec?.cert && exec.key) {
+      options.cert = exec.cert;
+      options.key = exec.key;
+    }
+    const token = exec?.token ?? this.bearer();
     if (token) headers.Authorization = `Bearer ${token}`;
     else if (this.s.basic) headers.Authorization = `Basic ${Buffer.from(`${this.s.basic.username}:${this.s.basic.password}`).toString('base64')}`;
     options.headers = headers;
@@ -95,8 +110,18 @@ interface KubeconfigFile {
 }
 
 /** The kubeconfig fields read here; a user or cluster with any other is handed to client-node. */
-const USER_FIELDS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password']);
-const CLUSTER_FIELDS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
+const USER_FIELDS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password', 'exec']);
+const CLUSTER_FIELDS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'proxy-url', 'extensions']);
+
+/** A kubeconfig user's `exec` section, or undefined when it has none (a malformed one is an error naming the file). */
+function execConfig(v: unknown, path: string): ExecConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o !== 'object' || typeof o.command !== 'string' || o.command === '') throw new Error(`${path}: users[].user.exec.command must be a command name`);
+  const args = Array.isArray(o.args) ? o.args.map(String) : [];
+  const env = Array.isArray(o.env) ? o.env.filter((e): e is { name: string; value: string } => typeof e?.name === 'string').map((e) => ({ name: e.name, value: String(e.value ?? '') })) : [];
+  return { command: o.command, args, env, ...(typeof o.apiVersion === 'string' ? { apiVersion: o.apiVersion } : {}) };
+}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -127,6 +152,9 @@ export function fromKubeconfigFile(path: string): Connection {
   if (str(user.token)) settings.token = str(user.token) as string;
   if (str(user.tokenFile)) settings.tokenFile = str(user.tokenFile) as string;
   if (str(user.username) && str(user.password)) settings.basic = { username: user.username as string, password: user.password as string };
+  const exec = execConfig(user.exec, path);
+  if (exec) settings.exec = new ExecCredentials(exec, path);
+  if (str(cluster['proxy-url'])) settings.proxyUrl = str(cluster['proxy-url']) as string;
   if (cluster['insecure-skip-tls-verify'] === true) settings.insecure = true;
   if (str(cluster['tls-server-name'])) settings.serverName = str(cluster['tls-server-name']) as string;
   return new DirectConnection(settings);

@@ -8,7 +8,6 @@ import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
-import { Settle } from './settle.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
 import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
@@ -18,8 +17,10 @@ import { governingPolicy } from '../policy/select.ts';
 import { POLICY_KIND } from '../policy/crd.ts';
 import { desiredAnnotations } from '../report/annotations.ts';
 import { RULES } from '../rules/index.ts';
+import { liveClock } from '../rules/lib/live-clock.ts';
 import type { Logger } from '../server/log.ts';
 import { LeaderElector } from './leader.ts';
+import { EventRecorder } from './events.ts';
 import { controllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { PolicyStatus } from './status.ts';
@@ -38,11 +39,16 @@ export interface ControllerDeps {
   namespace: string;
   leaderElection?: { enabled: boolean; leaseName?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   workers?: number;
+  /** Annotation patches per second and their burst (default 20 and 30, as controller-runtime's clients). */
   writeQps?: number;
+  writeBurst?: number;
+  /** Events per second and their burst across the controller. */
+  eventQps?: number;
+  eventBurst?: number;
+  /** A finding gets an Event only when it is still there after this long. */
+  eventSettleMs?: number;
   /** How often Guard502Policy status is brought up to date. */
   statusIntervalMs?: number;
-  /** How long an error or warning must last before it is announced as an Event (see settle.ts). */
-  eventSettleMs?: number;
   /** Write a policy report per checked object in this format (absent: none). */
   reports?: ReportFormat;
 }
@@ -53,9 +59,6 @@ export interface ControllerHandle {
   /** Stops; a leader releases its lease unless `release` is false (a simulated crash). */
   stop(release?: boolean): Promise<void>;
 }
-
-/** Long enough for the rest of a `kubectl apply -f` to land, short enough for a page to still be timely. */
-const DEFAULT_EVENT_SETTLE_MS = 5_000;
 
 const ANNOTATED = new Set(WATCHED.filter((w) => w.annotated).map((w) => `${w.group}/${w.kind}`));
 const OUR_KEYS = [ANNOTATION_FINDINGS, ANNOTATION_RISK, ANNOTATION_CHECKED];
@@ -104,16 +107,25 @@ function rulesIn(annotation: string | undefined): Set<string> {
 export async function startController(deps: ControllerDeps): Promise<ControllerHandle> {
   const { cache, log } = deps;
   const queue = new WorkQueue();
-  const writer = new Writer(deps.client, { qps: deps.writeQps ?? 1000, identity: deps.identity });
-  /** What each object's findings were at its last check: metrics and policy status read it. */
+  const writer = new Writer(deps.client, { ...(deps.writeQps ? { qps: deps.writeQps } : {}), ...(deps.writeBurst ? { burst: deps.writeBurst } : {}) });
+  /** What each object's findings were at its last check: metrics, policy status and Events read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
-  const settle = new Settle(deps.eventSettleMs ?? DEFAULT_EVENT_SETTLE_MS);
   const reports = deps.reports ? new ReportWriter(deps.client, { format: deps.reports, log, rules: RULES }) : undefined;
   const metrics = controllerMetrics(deps.registry, {
     queueDepth: () => queue.length,
     findings: function* () {
       for (const c of current.values()) yield* c.findings;
     },
+  });
+  const events = new EventRecorder({
+    client: deps.client,
+    log,
+    identity: deps.identity,
+    ...(deps.eventQps ? { qps: deps.eventQps } : {}),
+    ...(deps.eventBurst ? { burst: deps.eventBurst } : {}),
+    ...(deps.eventSettleMs !== undefined ? { settleMs: deps.eventSettleMs } : {}),
+    stillCurrent: (key, rule) => current.get(key)?.findings.some((f) => f.rule === rule) ?? false,
+    onOutcome: (rule, result) => metrics.events.inc({ rule, result }),
   });
   const status = new PolicyStatus(deps.client, log, () => current.values());
   status.setPolicies(() => cache.policies());
@@ -150,6 +162,9 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       if (isAnnotated(c.current)) queue.add(c.current.key);
       return;
     }
+    // A change of someone else's: Events of the namespace wait until it is quiet (an apply in progress).
+    const changed = c.current ?? c.previous;
+    if (changed) events.noteChange(changed.namespace);
     enqueue(c.current);
     // What the old version reached may have changed too (a Service it no longer selects).
     const previous = c.previous;
@@ -158,6 +173,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     }
     if (!c.current && c.previous) {
       current.delete(c.previous.key);
+      liveClock.forgetObject(c.previous.key);
       reports?.forget(c.previous);
     }
   });
@@ -177,6 +193,9 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       return 'skipped';
     }
     const result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+    // A live rule waits for a deadline (a rollout's, a Service's grace): judge the object again then.
+    const recheckAt = liveClock.takeRecheck(key);
+    if (recheckAt !== undefined) queue.addAfter(key, recheckAt - liveClock.now() + 50);
     for (const f of result.failures) log.error({ rule: f.rule, kind: object.kind, namespace: object.namespace, name: object.name, error: f.message }, 'rule failed');
     const findings = sortFindings(result.findings);
     current.set(key, { policy: policy.name, findings: findings.map((f) => ({ rule: f.rule, severity: f.severity })) });
@@ -202,24 +221,14 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     }
     metrics.writes.inc({ kind: object.kind, result: 'ok' });
     if (resource) cache.observe(resource, written.object);
-    // One Event when an error or warning appears and lasts the settle period; none while it stays (the
-    // annotation remembers it across restarts). Info findings are hygiene: the annotation and the metrics
-    // carry them, Events would be noise.
+    // One Event when an error or warning appears and stays past the settle period; none while it stays (the
+    // annotation remembers it across restarts). Info findings are hygiene: the annotation and the metrics carry
+    // them, Events would be noise.
     const announced = new Set<string>();
     for (const f of findings) {
       if (f.severity === 'info' || before.has(f.rule) || announced.has(f.rule)) continue;
       announced.add(f.rule);
-      const message = `${f.message} Fix: ${f.fix.split('\n')[0]}`;
-      const lasts = () => leading && !stopped && (current.get(key)?.findings.some((x) => x.rule === f.rule && x.severity !== 'info') ?? false);
-      settle.after(`${key}|${f.rule}`, lasts, async () => {
-        try {
-          // The object as it is now: the Event names the version that still has the finding.
-          await writer.event(cache.graph.get(key) ?? object, f.rule, message);
-          metrics.events.inc({ rule: f.rule });
-        } catch (err) {
-          log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, rule: f.rule, error: (err as Error).message }, 'could not create Event');
-        }
-      });
+      events.warn(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
     }
     log.info({ kind: object.kind, namespace: object.namespace, name: object.name, risk: desired[ANNOTATION_RISK], findings: findings.map((f) => f.rule) }, 'annotated');
     return 'written';
@@ -247,6 +256,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
 
   const startWriting = () => {
     leading = true;
+    events.resume();
     metrics.leader.set(1);
     // Everything, once the cache is complete: a partial graph would produce wrong findings (and Events).
     void cache.waitForSync().then(() => {
@@ -259,7 +269,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   };
   const stopWriting = () => {
     leading = false;
-    settle.clear();
+    events.stop();
     metrics.leader.set(0);
     status.stop();
   };

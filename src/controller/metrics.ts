@@ -6,7 +6,7 @@ import type { Severity } from '../engine/types.ts';
 export interface ControllerMetrics {
   reconcileSeconds: Histogram<'result'>;
   writes: Counter<'kind' | 'result'>;
-  events: Counter<'rule'>;
+  events: Counter<'rule' | 'result'>;
   leader: Gauge;
 }
 
@@ -55,8 +55,8 @@ export function controllerMetrics(
     }),
     events: new Counter({
       name: 'guard502_controller_events_total',
-      help: 'Kubernetes Events created for findings that appeared.',
-      labelNames: ['rule'],
+      help: 'Kubernetes Events for findings that appeared, by rule and result (created, counted: an existing Event counted once more, dropped: over the per-object limit, withdrawn: the finding was gone by its turn, failed).',
+      labelNames: ['rule', 'result'],
       registers: [registry],
     }),
     leader: new Gauge({ name: 'guard502_controller_leader', help: '1 while this replica is the leader (the one that writes).', registers: [registry] }),

@@ -18,6 +18,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Keys to add at a time of their own (a deadline a rule waits for): the earliest time wins. */
+  private readonly later = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -70,6 +72,21 @@ export class WorkQueue {
     return delay;
   }
 
+  /** Adds the key after `delayMs` (controller-runtime's RequeueAfter); an earlier pending request wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    const pending = this.later.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.later.delete(key);
+      this.add(key);
+    }, Math.max(0, delayMs));
+    timer.unref();
+    this.later.set(key, { at, timer });
+  }
+
   /** The key succeeded: its backoff starts over. */
   forget(key: string): void {
     this.failures.delete(key);
@@ -100,6 +117,8 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const l of this.later.values()) clearTimeout(l.timer);
+    this.later.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

@@ -1,12 +1,13 @@
 // Writes to the cluster: guard502's annotations as JSON merge patches that name
 // only guard502's keys (nothing else on the object is touched, no resourceVersion
-// precondition needed), and a Warning Event when a finding appears. A token
-// bucket keeps the write rate polite to the API server.
+// precondition needed). A token bucket keeps the write rate polite to the API
+// server (controller-runtime's client defaults: 20 per second, bursts of 30).
+// Events have their own recorder (events.ts).
 
-import { hostname } from 'node:os';
-import { ApiError, collectionPath, objectPath, type KubeClient } from '../cluster/client.ts';
+import { ApiError, objectPath, type KubeClient } from '../cluster/client.ts';
 import { resourceFor } from '../cluster/resources.ts';
 import type { Model } from '../engine/model.ts';
+import { DEFAULT_WRITE_BURST, DEFAULT_WRITE_QPS } from './budget.ts';
 import type { JsonObject } from '../engine/types.ts';
 
 export class TokenBucket {
@@ -36,20 +37,13 @@ export class TokenBucket {
 
 export type WriteResult = { status: 'ok'; object: JsonObject } | { status: 'gone' };
 
-/** `ServiceTargetPortMismatch` from `service-target-port-mismatch`: the Event reason. */
-export function eventReason(rule: string): string {
-  return rule.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-}
-
 export class Writer {
   private readonly client: KubeClient;
   private readonly limiter: TokenBucket;
-  private readonly instance: string;
 
-  constructor(client: KubeClient, opts: { qps?: number; burst?: number; identity?: string } = {}) {
+  constructor(client: KubeClient, opts: { qps?: number; burst?: number } = {}) {
     this.client = client;
-    this.limiter = new TokenBucket(opts.qps ?? 500, opts.burst ?? 1000);
-    this.instance = opts.identity ?? hostname();
+    this.limiter = new TokenBucket(opts.qps ?? DEFAULT_WRITE_QPS, opts.burst ?? DEFAULT_WRITE_BURST);
   }
 
   /** Merge-patches guard502's annotations; `gone` when the object was deleted meanwhile. */
@@ -67,28 +61,5 @@ export class Writer {
       if (err instanceof ApiError && err.status === 404) return { status: 'gone' };
       throw err;
     }
-  }
-
-  /** A Warning Event on the object for a finding that just appeared. */
-  async event(object: Model, rule: string, message: string): Promise<void> {
-    await this.limiter.take();
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const uid = (object.raw.metadata as { uid?: string } | undefined)?.uid;
-    const namespace = object.namespace || 'default';
-    await this.client.create(collectionPath('', 'v1', 'events', namespace), {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: `${object.name}.guard502-`, namespace },
-      involvedObject: { apiVersion: object.ref.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace || undefined, ...(uid ? { uid } : {}) },
-      type: 'Warning',
-      reason: eventReason(rule),
-      message: message.length > 1000 ? `${message.slice(0, 999)}…` : message,
-      source: { component: 'guard502' },
-      reportingComponent: 'guard502.dev/controller',
-      reportingInstance: this.instance,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    });
   }
 }

@@ -1,4 +1,4 @@
-// Annotation keys are contracts (DESIGN.md §2): users and tools read and write them.
+// Annotation keys are contracts (README.md, Silencing and policy): users and tools read and write them.
 export const ANNOTATION_PREFIX = 'guard502.dev/';
 export const ANNOTATION_FINDINGS = 'guard502.dev/findings';
 export const ANNOTATION_RISK = 'guard502.dev/risk';

@@ -41,13 +41,29 @@ export interface Read {
   status?: boolean;
 }
 
+/**
+ * One finding a fixture expects from the rule it belongs to. The fixture's findings must match its
+ * expectations one to one: a finding more, a finding less, another severity or another path fails.
+ */
+export interface ExpectedFinding {
+  severity: Severity;
+  /** The field path, exactly. */
+  path: string;
+  /** A fragment the message contains. */
+  message: string;
+  /** The object the finding is on, as `Kind/name` or `Kind/namespace/name`; needed only to tell objects apart. */
+  resource?: string;
+  /** A fragment the fix contains. */
+  fix?: string;
+}
+
 export interface Fixture {
   /** What the fixture shows, e.g. "named targetPort that no container declares". */
   name: string;
   /** One or more YAML documents; objects without a namespace land in `default`. */
   yaml: string;
-  /** For `fire` fixtures: how many hits of this rule to expect (default: at least one). */
-  hits?: number;
+  /** For `fire` fixtures: every finding of the rule, in any order. Silent fixtures expect none. */
+  expect?: readonly ExpectedFinding[];
   /** Parameter overrides for this fixture. */
   params?: Record<string, number | boolean | string>;
 }

@@ -5,7 +5,7 @@
 
 import { deepFreeze } from '../engine/fields.ts';
 import { ResourceGraph } from '../engine/graph.ts';
-import { normalize } from '../engine/model.ts';
+import { normalize, type Model } from '../engine/model.ts';
 import type { InputError, LoadedObject } from './documents.ts';
 
 export function buildGraph(
@@ -13,7 +13,17 @@ export function buildGraph(
   defaultNamespace: string,
   opts: { freeze?: boolean } = {},
 ): { graph: ResourceGraph; errors: InputError[] } {
-  const graph = new ResourceGraph();
+  const { models, errors } = normalizeAll(objects, defaultNamespace, opts);
+  return { graph: new ResourceGraph(models), errors };
+}
+
+/** Every object of the input as the engine sees it, in input order (duplicates included), and what was wrong. */
+export function normalizeAll(
+  objects: readonly LoadedObject[],
+  defaultNamespace: string,
+  opts: { freeze?: boolean } = {},
+): { models: Model[]; errors: InputError[] } {
+  const models: Model[] = [];
   const errors: InputError[] = [];
   for (const o of objects) {
     const { file, document, line } = o.source;
@@ -29,7 +39,7 @@ export function buildGraph(
       const field = at(p.path) as string;
       errors.push({ file, document, line, field, message: `${result.resource.kind}/${result.resource.name}: ${o.listPath ? `${o.listPath}.` : ''}${p.message}` });
     }
-    graph.upsert(result.resource);
+    models.push(result.resource);
   }
-  return { graph, errors };
+  return { models, errors };
 }

@@ -25,7 +25,8 @@ async function listFiles(path: string, errors: InputError[]): Promise<string[]> 
     errors.push({ file: path, message: `cannot read directory: ${(err as Error).message}` });
     return [];
   }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  // kubectl walks a directory in byte order of the names (Go's sort.Strings): apply order is that order.
+  entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   for (const e of entries) {
     const p = join(path, e.name);
     if (e.isDirectory()) out.push(...(await listFiles(p, errors)));

@@ -1,4 +1,4 @@
-// The annotations guard502 writes on objects (DESIGN.md §2), shared by the
+// The annotations guard502 writes on objects (docs/controller.md), shared by the
 // controller and the mutating webhook. Rendering is deterministic and the
 // `checked` stamp keeps its time while findings and policy stay the same, so an
 // unchanged object yields byte-identical annotations and is never re-written.

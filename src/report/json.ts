@@ -1,4 +1,4 @@
-// `-f json`: the CLI's JSON contract (DESIGN.md §2). Keys are contracts; `suppressed`
+// `-f json`: the CLI's JSON contract (README.md, Scan). Keys are contracts; `suppressed`
 // is an addition that keeps ignores auditable.
 import type { ScanResult } from '../scan.ts';
 import { summarize } from './summary.ts';

@@ -120,6 +120,25 @@ function routeFix(want: Want, svc: Service, sp: ServicePort): string {
   });
 }
 
+/** Fixture: an Ingress of a class, with annotations, in front of Service `api` with the ports and annotations given. */
+function ingressYaml(cls: string, ingressAnnotations: string, servicePorts: string, serviceAnnotations = '{}'): string {
+  return `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, annotations: ${ingressAnnotations}}
+spec:
+  ingressClassName: ${cls}
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, annotations: ${serviceAnnotations}}
+spec:
+  selector: {app: api}
+  ports: ${servicePorts}
+`;
+}
+
 export default defineRule({
   id: 'backend-protocol-mismatch',
   title: "Proxy protocol does not match the backend port's protocol",
@@ -169,7 +188,8 @@ export default defineRule({
       'named `http` whose container port is named `https`, or one container port exposed both as `http` and `https` — ' +
       'a multiplexing server), for HTTP/1.1 to an `h2c` port (such servers usually accept HTTP/1.1 too), for ' +
       'cleartext gRPC to a port named `http` (gRPC servers are often named so), for AUTO_HTTP/FCGI and for values ' +
-      'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route, a Service annotation of a controller ' +
+      'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route — the lowercase IANA name `https` ' +
+      'describes the port and originates no TLS, so a route without a BackendTLSPolicy is judged as plain HTTP — a Service annotation of a controller ' +
       'it cannot identify), for Istio (it derives the protocol from the same port names), and for ExternalName ' +
       'Services. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
       'named `https*` by itself. HTTPRoutes to a port named `grpc` are warnings too, as some implementations infer ' +
@@ -249,7 +269,7 @@ spec:
   selector: {app: dashboard}
   ports: [{name: https, port: 443, targetPort: 8443}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress dashboard sends plain HTTP to Service dashboard port https (443), which serves TLS (the Service port is named "https") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
       {
         name: 'ingress-nginx told HTTPS for a port whose appProtocol is http',
@@ -271,7 +291,7 @@ spec:
   selector: {app: web}
   ports: [{name: web, port: 80, targetPort: 8080, appProtocol: http}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.defaultBackend', message: 'Ingress web opens TLS connections to Service web port web (80), which serves plain HTTP (the Service port has appProtocol: http) — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: HTTPS. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTP' }],
       },
       {
         name: 'AWS ALB speaks HTTP/1.1 to a gRPC container port',
@@ -304,7 +324,7 @@ spec:
       containers:
         - {name: api, image: api, ports: [{name: grpc, containerPort: 50051}]}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol-version: GRPC' }],
       },
       {
         name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
@@ -324,7 +344,7 @@ spec:
   selector: {app: api}
   ports: [{name: https, port: 8443, targetPort: https}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port https (8443), which serves TLS (the Service port is named "https"; its targetPort is "https") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: https\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'GRPCRoute (cleartext) to a port that serves TLS',
@@ -343,7 +363,7 @@ spec:
   selector: {app: api}
   ports: [{name: tls, port: 9443}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends cleartext gRPC to Service api port tls (9443), which serves TLS (the Service port is named "tls") — a GRPCRoute speaks cleartext HTTP/2 (gRPC) unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: tls\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'HTTPRoute to a port named grpc (warning: some implementations infer HTTP/2 from the name)',
@@ -362,7 +382,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS or appProtocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Route gRPC with a GRPCRoute, or tell the implementation the port speaks cleartext HTTP/2 (on Service api):\nports:\n  - name: grpc\n    port: 9000\n    appProtocol: kubernetes.io/h2c' }],
       },
       {
         name: 'GRPCRoute to a port whose appProtocol declares WebSocket over HTTP/1.1',
@@ -381,7 +401,7 @@ spec:
   selector: {app: api}
   ports: [{name: web, port: 8080, appProtocol: kubernetes.io/ws}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'GRPCRoute api sends gRPC to Service api port web (8080), whose appProtocol kubernetes.io/ws declares HTTP/1.1: the implementation either rejects the backend (ResolvedRefs: False, UnsupportedProtocol) and answers 500, or speaks HTTP/2 to a server that expects HTTP/1.1 and gets garbage back (502).', fix: 'Declare the port as cleartext HTTP/2 (on Service api):\nports:\n  - name: web\n    port: 8080\n    appProtocol: kubernetes.io/h2c' }],
       },
       {
         name: 'Ingress without a class to a grpc port (warning)',
@@ -399,10 +419,72 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.defaultBackend', message: 'Ingress api sends HTTP/1.1 to Service api port grpc (9000), which serves gRPC (HTTP/2 only) (the Service port is named "grpc") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }],
       },
+      {
+        name: 'HTTPRoute to a port with appProtocol https and no TLS origination',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace default:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: default\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: web\n  validation:\n    hostname: api.default.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
+      },
+      {
+        name: 'ingress-nginx Ingress to a port with appProtocol https and no backend-protocol',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
+      },
+      { name: 'HAProxy speaks plain HTTP to a TLS port', yaml: ingressYaml('haproxy', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "true"' }] },
+      { name: 'Kong speaks plain HTTP to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: https' }] },
+      { name: 'Application Gateway speaks plain HTTP to a TLS port', yaml: ingressYaml('azure-application-gateway', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Azure Application Gateway (ingressClassName: azure-application-gateway) speaks plain HTTP unless appgw.ingress.kubernetes.io/backend-protocol says https. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: https' }] },
+      { name: 'an unknown controller: a warning', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }] },
+      { name: 'HAProxy told to speak TLS to a plain HTTP port', yaml: ingressYaml('haproxy', '{haproxy.org/server-ssl: "true"}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — HAProxy Ingress (ingressClassName: haproxy) follows haproxy.org/server-ssl: true. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "false"' }] },
+      { name: 'NGINX Inc told to speak TLS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the NGINX Ingress Controller (ingressClassName: nginx) follows nginx.org/ssl-services lists api. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS: remove api from the nginx.org/ssl-services annotation of the Ingress.\nmetadata:\n  annotations:\n    nginx.org/ssl-services: "<the other Services>"' }] },
+      { name: 'Kong told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('kong', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{konghq.com/protocol: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Kong (ingressClassName: kong) follows Service annotation konghq.com/protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: http' }] },
+      { name: 'Traefik told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('traefik', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{traefik.ingress.kubernetes.io/service.serversscheme: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: http' }] },
+      { name: 'ALB told on the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('alb', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{alb.ingress.kubernetes.io/backend-protocol: HTTPS}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the AWS Load Balancer Controller (ingressClassName: alb) follows alb.ingress.kubernetes.io/backend-protocol: HTTPS (on the Service). The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol: HTTP' }] },
+      { name: 'ALB speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('alb', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol-version: GRPC' }] },
+      { name: 'HAProxy Ingress backend-protocol h1-ssl to a plain HTTP port', yaml: ingressYaml('haproxy', '{haproxy-ingress.github.io/backend-protocol: h1-ssl}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — HAProxy Ingress (ingressClassName: haproxy) follows haproxy-ingress.github.io/backend-protocol: h1-ssl. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "false"' }] },
+      { name: 'Contour told by annotation to speak TLS to a plain HTTP port', yaml: ingressYaml('contour', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{projectcontour.io/upstream-protocol.tls: "443"}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Contour (ingressClassName: contour) follows Service annotation projectcontour.io/upstream-protocol.tls: 443. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS: remove port http from the projectcontour.io/upstream-protocol.* annotations of Service api.\nmetadata:\n  annotations:\n    projectcontour.io/upstream-protocol.tls: "<the TLS ports only>"' }] },
+      { name: 'GKE told by app-protocols to speak HTTPS to a port named http', yaml: ingressYaml('gce', '{}', '[{name: http, port: 443, targetPort: 8080}]', '{cloud.google.com/app-protocols: \'{"http": "HTTPS"}\'}'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port is named "http") — GKE Ingress (ingressClassName: gce) follows the Service\'s app-protocols annotation, HTTPS for port http. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: "{\\"http\\":\\"HTTP\\"}"' }] },
+      { name: 'Application Gateway told to speak HTTPS to a plain HTTP port', yaml: ingressYaml('azure-application-gateway', '{appgw.ingress.kubernetes.io/backend-protocol: https}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Azure Application Gateway (ingressClassName: azure-application-gateway) follows appgw.ingress.kubernetes.io/backend-protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: http' }] },
+      { name: 'ingress-nginx told GRPCS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.ingress.kubernetes.io/backend-protocol: GRPCS}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: GRPCS. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTP' }] },
     ],
     silent: [
+      { name: 'an unknown controller told by a Service annotation it cannot identify', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{konghq.com/protocol: https}') },
+      { name: 'ALB told gRPC to a gRPC port', yaml: ingressYaml('alb', '{alb.ingress.kubernetes.io/backend-protocol-version: GRPC}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]') },
+      { name: 'GKE with appProtocol on the port: GKE follows it', yaml: ingressYaml('gce', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'HAProxy told h2 to a gRPC port', yaml: ingressYaml('haproxy', '{haproxy.org/server-proto: h2}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]') },
+      { name: 'HAProxy told to speak TLS to a TLS port', yaml: ingressYaml('haproxy', '{haproxy.org/server-ssl: "true"}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'Kong told by the Service to speak HTTPS to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{konghq.com/protocol: https}') },
+      { name: 'Application Gateway told to speak HTTPS to a TLS port', yaml: ingressYaml('azure-application-gateway', '{appgw.ingress.kubernetes.io/backend-protocol: https}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'NGINX Inc told to speak TLS to a TLS port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]') },
+      { name: 'Contour told by appProtocol tls to speak TLS', yaml: ingressYaml('contour', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: tls}]') },
       {
         name: 'ingress-nginx told GRPC for a grpc port, and HTTPS for an https port',
         yaml: `
@@ -688,6 +770,31 @@ metadata: {name: web}
 spec:
   selector: {app: web}
   ports: [{port: 443, targetPort: 8443}]
+`,
+      },
+      {
+        name: 'HTTPRoute to a port with appProtocol https and a BackendTLSPolicy',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules:
+    - backendRefs: [{name: api, port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: web, port: 443, targetPort: 8443, appProtocol: https}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  validation: {hostname: api.default.svc, wellKnownCACertificates: System}
 `,
       },
     ],

@@ -4,6 +4,7 @@ import type { ResourceGraph } from '../engine/graph.ts';
 import { isIngressResource, isWorkload, type Resource, type Service, type Workload } from '../engine/model.ts';
 import type { Json, RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
+import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
@@ -230,35 +231,8 @@ export default defineRule({
     fire: [
       {
         name: 'plain Deployment behind an Ingress',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-    - host: web.example.com
-      http:
-        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-`,
-        hits: 1,
+        yaml: WEB_BEHIND_INGRESS,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'route rule with a single backend; another rule of the same route splits other Services',
@@ -292,7 +266,7 @@ spec:
     - matches: [{path: {type: PathPrefix, value: /api}}]
       backendRefs: [{name: api-v1, port: 80, weight: 90}, {name: api-v2, port: 80, weight: 10}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by HTTPRoute/site) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'a canary Ingress for another host does not cover it',
@@ -327,10 +301,106 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop-v2, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by its cloud load balancer (type: LoadBalancer)) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+      },
+      {
+        name: 'a TrafficSplit in another namespace covers nothing here',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: split.smi-spec.io/v1alpha2
+kind: TrafficSplit
+metadata: {name: web, namespace: other}
+spec:
+  service: web-root
+  backends: [{service: web, weight: 90}, {service: web-next, weight: 10}]
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+      },
+      {
+        name: 'a VirtualService with one destination splits nothing',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web}
+spec:
+  hosts: [web.example.com]
+  http:
+    - route:
+        - {destination: {host: web}}
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+      },
+      {
+        name: 'a TraefikService weighting a single Service splits nothing',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: web}
+spec:
+  weighted:
+    services: [{name: web, port: 80, weight: 1}]
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+      },
+      {
+        name: 'an OpenKruise Rollout of another Deployment',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: rollouts.kruise.io/v1beta1
+kind: Rollout
+metadata: {name: api}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
       },
     ],
     silent: [
+      {
+        name: 'split by an SMI TrafficSplit',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: split.smi-spec.io/v1alpha2
+kind: TrafficSplit
+metadata: {name: web}
+spec:
+  service: web-root
+  backends: [{service: web, weight: 90}, {service: web-next, weight: 10}]
+`,
+      },
+      {
+        name: 'weighted by a TraefikService',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: web}
+spec:
+  weighted:
+    services: [{name: web, port: 80, weight: 9}, {name: web-next, port: 80, weight: 1}]
+`,
+      },
+      {
+        name: 'weighted by an Istio VirtualService (host web.default.svc.cluster.local)',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: mesh}
+spec:
+  hosts: [web.example.com]
+  http:
+    - route:
+        - {destination: {host: web.default.svc.cluster.local}, weight: 90}
+        - {destination: {host: web-next.default.svc.cluster.local}, weight: 10}
+`,
+      },
+      {
+        name: 'an OpenKruise Rollout takes the Deployment over',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: rollouts.kruise.io/v1beta1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy: {canary: {steps: [{traffic: 10%}]}}
+`,
+      },
       {
         name: 'Argo Rollouts: canary Rollout, blueGreen Rollout, and the template-only Deployment of a Rollout',
         yaml: `

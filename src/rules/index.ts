@@ -1,4 +1,4 @@
-// The rule catalogue, in the order of DESIGN.md §3. Rule IDs are contracts.
+// The rule catalogue, in the order of the README's rule table. Rule IDs are contracts.
 import type { Rule } from '../engine/rule.ts';
 import serviceSelectsNothing from './service-selects-nothing.ts';
 import serviceTargetPortMismatch from './service-target-port-mismatch.ts';

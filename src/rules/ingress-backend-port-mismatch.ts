@@ -109,7 +109,7 @@ spec:
   selector: {app: web}
   ports: [{name: http, port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8080 of Service web, which has no such port (ports: http (80)) — it is the targetPort of Service port http. the AWS Load Balancer Controller (ingressClassName: alb) matches Service ports only: the upstream has no servers and requests get 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
       },
       {
         name: 'port name the Service does not have',
@@ -128,7 +128,7 @@ spec:
   selector: {app: web}
   ports: [{name: http, port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.port.name', message: 'Ingress backend uses port name "web" of Service web, which has no such port (ports: http (80)): the controller finds no such port, the upstream has no servers and requests get 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
       },
       {
         name: 'extensions/v1beta1 servicePort number that the Service lacks',
@@ -150,7 +150,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.servicePort', message: 'Ingress backend uses port 8000 of Service web, which has no such port (ports: 80): the controller finds no such port, the upstream has no servers and requests get 502/503.', fix: 'Use the Service port:\nservicePort: 80' }],
       },
     ],
     silent: [

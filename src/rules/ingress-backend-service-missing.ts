@@ -1,7 +1,7 @@
 import { defineRule } from '../engine/rule.ts';
 import { isIngressResource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, isAlbAction, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
+import { closestName, isAlbAction, missingServiceFix, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
 
@@ -32,8 +32,10 @@ export default defineRule({
       '`guard502 scan --partial` leaves it out. Silent for `resource` backends, for AWS Load Balancer Controller ' +
       'actions (`port: use-annotation` with an `alb.ingress.kubernetes.io/actions.<name>` annotation), for the ' +
       'Services Flagger generates for a Canary (`<service>`, `<service>-primary`, `<service>-canary`), for Services ' +
-      'an operator likely creates from a custom resource of the namespace (named after it — `<name>`, ' +
-      '`<name>-…` — or `prometheus-operated` and its siblings), and when a ' +
+      'a known operator creates for a custom resource of the namespace, by that operator\'s exact naming scheme ' +
+      '(the Prometheus operator\'s `prometheus-operated` and its siblings, ECK\'s `<name>-es-http`, Strimzi\'s ' +
+      '`<name>-kafka-bootstrap`, CloudNativePG\'s `<name>-rw`, Knative\'s revision Services, ...; a name that merely ' +
+      'starts with a custom resource\'s name is still checked), and when a ' +
       'Service of that name exists in another namespace but the manifests leave open where one of the two lands ' +
       '(one of them has no `metadata.namespace`, so `kubectl apply -n` decides).',
   },
@@ -56,19 +58,37 @@ export default defineRule({
           `: the controller has no upstream for ${where} and answers 502/503.`,
         fix: guess
           ? fixWithYaml(`Point the backend at the existing Service ${guess}:`, v1beta1 ? { serviceName: guess } : { service: { name: guess } })
-          : fixWithYaml(`Create Service ${b.serviceName} in namespace ${ing.namespace}, selecting the pods that serve this path:`, {
-              apiVersion: 'v1',
-              kind: 'Service',
-              metadata: { name: b.serviceName, namespace: ing.namespace },
-              spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
-            }),
-        missingReference: `Service ${ing.namespace}/${b.serviceName}`,
+          : missingServiceFix(b, ing.namespace, 'this path', false),
+        missingReference: true,
       });
     }
     return hits;
   },
   fixtures: {
     fire: [
+      {
+        name: 'typo next to a Flagger Canary: only the names Flagger makes are excused',
+        yaml: `
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  service: {port: 80}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web-primary, port: {number: 80}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: web-api, port: {number: 80}}}}
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.name', message: 'Ingress backend names Service web-api, which does not exist in namespace default: the controller has no upstream for this path and answers 502/503.', fix: 'Create Service web-api in namespace default, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-api\n  namespace: default\nspec:\n  selector:\n    app: web-api\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+      },
       {
         name: 'backend names a Service that is not there (typo)',
         yaml: `
@@ -98,7 +118,7 @@ spec:
   selector: {app: api}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.name', message: 'Ingress backend names Service frontend-svc, which does not exist in namespace default (did you mean frontend?): the controller has no upstream for this path and answers 502/503.', fix: 'Point the backend at the existing Service frontend:\nservice:\n  name: frontend' }],
       },
       {
         name: 'extensions/v1beta1 default backend naming a missing Service',
@@ -109,7 +129,7 @@ metadata: {name: legacy}
 spec:
   backend: {serviceName: default-http-backend, servicePort: 80}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.backend.serviceName', message: 'Ingress backend names Service default-http-backend, which does not exist in namespace default: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service default-http-backend in namespace default, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: default-http-backend\n  namespace: default\nspec:\n  selector:\n    app: default-http-backend\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
       },
       {
         name: 'Service lives in another namespace (both namespaces written out)',
@@ -127,7 +147,22 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.defaultBackend.service.name', message: 'Ingress backend names Service web, which does not exist in namespace shop: the controller has no upstream for the default backend and answers 502/503.', fix: 'Create Service web in namespace shop, selecting the pods that serve this path (placeholders: the selector must be your pods\' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 80\n      targetPort: http' }],
+      },
+      {
+        name: 'backend by port name to a Service that does not exist: the Service proposed has that port',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: storefront, port: {name: web}}}}
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.name', message: 'Ingress backend names Service storefront, which does not exist in namespace default', fix: '  ports:\n    - name: web\n      port: 80\n      targetPort: web' }],
       },
     ],
     silent: [

@@ -1,11 +1,37 @@
 import { defineRule } from '../engine/rule.ts';
-import { isWorkload } from '../engine/model.ts';
+import { dig } from '../engine/fields.ts';
+import { isWorkload, type Container } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
+
+/**
+ * A limit that pastes: with a memory request already set, a limit of twice the request (the API server
+ * rejects a limit below the request) and the request left alone; otherwise a request and a limit, both
+ * marked as the placeholders they are.
+ */
+function memoryFix(c: Container): string {
+  const request = dig(c.raw, 'resources', 'requests', 'memory');
+  if (typeof request === 'string' || typeof request === 'number') {
+    const doubled = doubleQuantity(String(request));
+    return fixWithYaml(
+      `Add to container ${c.name} a limit at or above its memory request of ${request} (twice the request here; size it from observed usage):`,
+      { resources: { limits: { memory: doubled ?? String(request) } } },
+    );
+  }
+  return fixWithYaml(`Add to container ${c.name} (placeholders: size both from observed usage):`, { resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } } });
+}
+
+/** Twice a quantity, in its own unit (`512Mi` → `1024Mi`); undefined when it cannot be read. */
+function doubleQuantity(q: string): string | undefined {
+  const m = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(q.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * 2;
+  return `${Number.isInteger(n) ? n : n.toFixed(2).replace(/0+$/, '')}${m[2]}`;
+}
 
 export default defineRule({
   id: 'memory-limit-missing',
@@ -35,14 +61,16 @@ export default defineRule({
         message:
           `Container ${s.container.name} of ${workloadName(w)} serves ${describeTargets(s)} with no memory limit: ` +
           'under memory pressure the node OOM-kills processes and their open connections are reset.',
-        fix: fixWithYaml(`Add to container ${s.container.name} (size it from observed usage):`, { resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } } }),
+        fix: () => memoryFix(s.container),
       });
     }
     return hits;
   },
   fixtures: {
     fire: [
-      { name: 'serving container without limits', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}\n' }), hits: 1 },
+      { name: 'a memory request without a limit: the limit proposed is above the request', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {memory: 3Gi}}}\n' }), expect: [{ severity: 'info', path: 'spec.template.spec.containers[0].resources.limits', message: 'Container app of Deployment/web serves Service web port http (80) with no memory limit: under memory pressure the node OOM-kills processes and their open connections are reset.', fix: 'Add to container app a limit at or above its memory request of 3Gi (twice the request here; size it from observed usage):\nresources:\n  limits:\n    memory: "6Gi"' }] },
+      { name: 'a fractional memory request', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {memory: 1.5Gi}}}\n' }), expect: [{ severity: 'info', path: 'spec.template.spec.containers[0].resources.limits', message: 'Container app of Deployment/web serves Service web port http (80) with no memory limit: under memory pressure the node OOM-kills processes and their open connections are reset.', fix: 'Add to container app a limit at or above its memory request of 1.5Gi (twice the request here; size it from observed usage):\nresources:\n  limits:\n    memory: "3Gi"' }] },
+      { name: 'serving container without limits', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}\n' }), expect: [{ severity: 'info', path: 'spec.template.spec.containers[0].resources.limits', message: 'Container app of Deployment/web serves Service web port http (80) with no memory limit: under memory pressure the node OOM-kills processes and their open connections are reset.', fix: 'Add to container app (placeholders: size both from observed usage):\nresources:\n  requests:\n    memory: "256Mi"\n  limits:\n    memory: "512Mi"' }] },
     ],
     silent: [
       { name: 'serving container with a memory limit', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], resources: {limits: {memory: 512Mi}}}\n' }) },

@@ -3,7 +3,8 @@ import { dig } from '../engine/fields.ts';
 import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
-import { workloadName } from './lib/traffic.ts';
+import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
+import { servingContainers, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
@@ -56,11 +57,13 @@ export default defineRule({
     if (!front) return [];
     const unset = dig(w.raw, 'spec', 'minReadySeconds') === undefined;
     const value = unset ? 'is unset (0)' : w.minReadySeconds === 0 ? 'is 0' : `is ${w.minReadySeconds}, below ${params.minSeconds}`;
+    // Without a readiness probe a pod is ready when its containers start: say so, not "its first passing probe".
+    const unprobed = servingContainers(w, graph).some((c) => !c.readinessProbe);
     const hit: RuleHit = {
       path: 'spec.minReadySeconds',
       message:
         `${workloadName(w)} serves Service ${front.service.name} (reached by ${gatewayLabel(front)}) and its minReadySeconds ${value}: ` +
-        'a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already ' +
+        `a new pod counts as available ${unprobed ? 'as soon as its containers start (a serving container has no readiness probe)' : 'on its first passing readiness probe'}, so a release that crashes seconds later has already ` +
         'replaced working pods and the gateway meets restarting ones.',
       fix: () =>
         fixWithYaml('Let new pods stay ready for a while before the rollout moves on:', { spec: { minReadySeconds: Math.max(SUGGESTED, params.minSeconds) } }),
@@ -71,35 +74,13 @@ export default defineRule({
     fire: [
       {
         name: 'Deployment behind an Ingress without minReadySeconds',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-    - host: web.example.com
-      http:
-        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-`,
-        hits: 1,
+        yaml: WEB_BEHIND_INGRESS,
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
+      },
+      {
+        name: 'Deployment with a readiness probe behind an Ingress without minReadySeconds',
+        yaml: WEB_BEHIND_INGRESS.replace('ports: [{containerPort: 8080}]}]', 'ports: [{containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 8080}}}]'),
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is unset (0): a new pod counts as available on its first passing readiness probe, so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'Argo Rollout (workloadRef) behind an HTTPRoute: the Rollout is reported, not its template',
@@ -137,7 +118,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Rollout/web serves Service web (reached by HTTPRoute/web) and its minReadySeconds is unset (0): a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'DaemonSet and StatefulSet behind LoadBalancer Services',
@@ -180,7 +161,7 @@ spec:
   selector: {app: app}
   ports: [{name: https, port: 443, targetPort: http}]
 `,
-        hits: 2,
+        expect: [{ severity: 'info', resource: 'DaemonSet/edge', path: 'spec.minReadySeconds', message: 'DaemonSet/edge serves Service edge (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }, { severity: 'info', resource: 'StatefulSet/app', path: 'spec.minReadySeconds', message: 'StatefulSet/app serves Service app (reached by its cloud load balancer (type: LoadBalancer)) and its minReadySeconds is unset (0): a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
       {
         name: 'a value below a stricter policy',
@@ -210,7 +191,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.minReadySeconds', message: 'Deployment/web serves Service web (reached by Ingress/web) and its minReadySeconds is 2, below 5: a new pod counts as available as soon as its containers start (a serving container has no readiness probe), so a release that crashes seconds later has already replaced working pods and the gateway meets restarting ones.', fix: 'Let new pods stay ready for a while before the rollout moves on:\nspec:\n  minReadySeconds: 10' }],
       },
     ],
     silent: [

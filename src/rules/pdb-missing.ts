@@ -108,7 +108,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them: a node drain or autoscaler scale-down may evict them all at once and leave the Service without endpoints.', fix: 'Add a PodDisruptionBudget for the pods of Deployment/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web' }],
       },
       {
         name: 'HPA minReplicas 2 counts (spec.replicas 1 is ignored)',
@@ -139,7 +139,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 2 pods (HorizontalPodAutoscaler/web minReplicas: 2) behind Service web but no PodDisruptionBudget selects them: a node drain or autoscaler scale-down may evict them all at once and leave the Service without endpoints.', fix: 'Add a PodDisruptionBudget for the pods of Deployment/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web' }],
       },
       {
         name: 'a PDB that selects other pods',
@@ -170,7 +170,7 @@ spec:
   maxUnavailable: 1
   selector: {matchLabels: {app: api}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'StatefulSet/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them: a node drain or autoscaler scale-down may evict them all at once and leave the Service without endpoints.', fix: 'Add a PodDisruptionBudget for the pods of StatefulSet/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web' }],
       },
       {
         name: 'a PDB that allows evicting every pod (maxUnavailable 100%)',
@@ -200,7 +200,7 @@ spec:
   maxUnavailable: 100%
   selector: {matchLabels: {app: web}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 2 pods (replicas: 2) behind Service web, but PodDisruptionBudget/web (maxUnavailable: "100%") still lets every one of them be evicted at once: it does not protect the Service during node drains.', fix: 'Keep at least one pod available in PodDisruptionBudget/web:\nspec:\n  maxUnavailable: 1' }],
       },
       {
         name: 'a PDB with minAvailable 0',
@@ -231,7 +231,7 @@ spec:
   minAvailable: 0
   selector: {matchLabels: {app: web}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Rollout/web runs 4 pods (replicas: 4) behind Service web, but PodDisruptionBudget/web (minAvailable: 0) still lets every one of them be evicted at once: it does not protect the Service during node drains.', fix: 'Keep at least one pod available in PodDisruptionBudget/web:\nspec:\n  maxUnavailable: 1' }],
       },
     ],
     silent: [

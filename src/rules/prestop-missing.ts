@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/rule.ts';
-import { isWorkload } from '../engine/model.ts';
+import { isWorkload, type PodTemplate } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
@@ -7,6 +7,23 @@ import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { servesHttp } from './lib/rollout-math.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
+
+/** Seconds the app keeps after the sleep, when the fix has to raise the grace period for it. */
+const SHUTDOWN_SECONDS = 5;
+
+/**
+ * A preStop sleep that pastes: the native action (Kubernetes 1.30+) with its exec form for older
+ * clusters, or the exec form where the hook already uses exec; and, when the pod's grace period would
+ * not hold the sleep (the API server rejects a native sleep longer than it), the grace period it needs.
+ */
+function drainFix(container: string, exec: boolean, seconds: number, template: PodTemplate | undefined): string {
+  const grace = template?.terminationGracePeriodSeconds ?? 30;
+  const raise = grace < seconds + SHUTDOWN_SECONDS ? `, and raise terminationGracePeriodSeconds${template?.specPath ? ` in ${template.specPath}` : ''} to ${seconds + SHUTDOWN_SECONDS} so that the sleep fits` : '';
+  const lead = exec
+    ? `Add to container ${container}${raise}:`
+    : `Add to container ${container}${raise} (the sleep action needs Kubernetes 1.30 or later; on older clusters use exec: {command: [sleep, "${seconds}"]}, which needs a sleep binary in the image):`;
+  return fixWithYaml(lead, { lifecycle: { preStop: exec ? { exec: { command: ['sleep', String(seconds)] } } : { sleep: { seconds } } } });
+}
 
 export default defineRule({
   id: 'prestop-missing',
@@ -45,7 +62,7 @@ export default defineRule({
     // Only request traffic (HTTP and gRPC through gateways or HTTP Services) turns a shutdown race into 502s.
     for (const s of servedContainers(w, graph).filter((x) => x.gatewayFacing || x.targets.some((t) => servesHttp(t.service)))) {
       const hook = s.container.preStop;
-      const fix = fixWithYaml(`Add to container ${s.container.name}:`, { lifecycle: { preStop: { sleep: { seconds: Math.max(params.minSleepSeconds, 10) } } } });
+      const fix = () => drainFix(s.container.name, hook?.handler === 'exec', Math.max(params.minSleepSeconds, 10), w.template);
       if (!hook) {
         hits.push({
           path: s.container.path,
@@ -68,8 +85,9 @@ export default defineRule({
   },
   fixtures: {
     fire: [
-      { name: 'serving container without preStop', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), hits: 1 },
-      { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), hits: 1 },
+      { name: 'serving container without preStop', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web serves Service web port http (80) with no preStop drain: on every rollout it is stopped while gateways still send it requests, which are refused or reset.', fix: 'Add to container app (the sleep action needs Kubernetes 1.30 or later; on older clusters use exec: {command: [sleep, "10"]}, which needs a sleep binary in the image):\nlifecycle:\n  preStop:\n    sleep:\n      seconds: 10' }] },
+      { name: 'a 1 second sleep is too short to drain', yaml: appYaml({ kind: 'DaemonSet', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], lifecycle: {preStop: {exec: {command: [sh, -c, sleep 1]}}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].lifecycle.preStop', message: 'The preStop hook of container app (DaemonSet/web) waits only 1s: gateways may still send it requests after it stops (at least 5s).', fix: 'Add to container app:\nlifecycle:\n  preStop:\n    exec:\n      command:\n        - sleep\n        - "10"' }] },
+      { name: 'a grace period too short for the sleep the fix proposes', yaml: appYaml({ podSpec: '      terminationGracePeriodSeconds: 5\n', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web serves Service web port http (80) with no preStop drain: on every rollout it is stopped while gateways still send it requests, which are refused or reset.', fix: 'Add to container app, and raise terminationGracePeriodSeconds in spec.template.spec to 15 so that the sleep fits (the sleep action needs Kubernetes 1.30 or later; on older clusters use exec: {command: [sleep, "10"]}, which needs a sleep binary in the image):\nlifecycle:\n  preStop:\n    sleep:\n      seconds: 10' }] },
     ],
     silent: [
       { name: 'database behind an internal Service (no HTTP, no gateway)', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}]}\n' }) },

@@ -150,7 +150,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: http}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container app in Deployment/web checks the port named "web", which the container does not declare (its ports: http:8080): the probe fails every time and the pod never becomes ready, so its Services have no endpoint in it and the gateway answers 502/503.', fix: 'Probe a port container app declares:\nreadinessProbe:\n  httpGet:\n    port: http' }],
       },
       {
         name: 'liveness probe names a port declared only by the sidecar',
@@ -173,7 +173,7 @@ spec:
           image: exporter
           ports: [{name: metrics, containerPort: 9187}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].livenessProbe.tcpSocket.port', message: 'The liveness probe of container db in StatefulSet/db checks the port named "metrics", which the container does not declare (its ports: sql:5432; container exporter declares it, but probe port names resolve only against their own container): the probe fails every time and the kubelet restarts the container over and over, resetting the connections in flight each time.', fix: 'Probe a port container db declares:\nlivenessProbe:\n  tcpSocket:\n    port: sql' }],
       },
       {
         name: 'numeric probes on the Service ports instead of the container ports',
@@ -202,7 +202,7 @@ spec:
   selector: {app: api}
   ports: [{name: http, port: 80, targetPort: http}, {name: grpc, port: 9000, targetPort: 9090}]
 `,
-        hits: 2,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container api in Deployment/api checks port 80, the port of Service api, which sends that port to container port http (8080); no container declares 80: probes go to the pod directly, so unless the app also listens on 80 the probe fails every time and the pod never becomes ready, so its Services have no endpoint in it and the gateway answers 502/503.', fix: 'Probe the container port by name:\nreadinessProbe:\n  httpGet:\n    port: http' }, { severity: 'warning', path: 'spec.template.spec.containers[0].startupProbe.grpc.port', message: 'The startup probe of container api in Deployment/api checks port 9000, the port of Service api, which sends that port to container port grpc (9090); no container declares 9000: probes go to the pod directly, so unless the app also listens on 9000 the probe fails every time and the container never counts as started: the kubelet kills and restarts it over and over, and it never serves.', fix: 'Probe the container port:\nstartupProbe:\n  grpc:\n    port: 9090' }],
       },
       {
         name: 'Deployment used as the template of an Argo Rollout (replicas 0) with a wrong port name',
@@ -230,7 +230,7 @@ spec:
           ports: [{name: http, containerPort: 8080}]
           readinessProbe: {httpGet: {path: /, port: https}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container app in Deployment/web-template checks the port named "https", which the container does not declare (its ports: http:8080): the probe fails every time and the pod never becomes ready and its rollout stalls.', fix: 'Probe a port container app declares:\nreadinessProbe:\n  httpGet:\n    port: http' }],
       },
       {
         name: 'native sidecar probe with a wrong port name',
@@ -253,7 +253,7 @@ spec:
       containers:
         - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.initContainers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container proxy in Deployment/web checks the port named "envoy-admin", which the container does not declare (its ports: admin:9901): the probe fails every time and the pod never becomes ready and its rollout stalls.', fix: 'Probe a port container proxy declares:\nreadinessProbe:\n  httpGet:\n    port: admin' }],
       },
     ],
     silent: [

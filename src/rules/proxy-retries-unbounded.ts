@@ -316,7 +316,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and no proxy-next-upstream-timeout, ingress-nginx retries a failed request without limit on the failures proxy-next-upstream lists (error timeout http_502 http_503): when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'ingress-nginx ten attempts',
@@ -331,7 +331,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "10", ingress-nginx retries a failed request 9 times (ceiling 3) on connection errors and timeouts: when pods are slow or failing, every request turns into 10 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'Contour HTTPProxy retry count of 10',
@@ -348,7 +348,7 @@ spec:
       services: [{name: api, port: 80}]
       retryPolicy: {count: 2}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.routes[0].retryPolicy.count', message: 'With spec.routes[0].retryPolicy.count: 10, Contour retries a failed request 10 times (ceiling 3) on 5xx responses and resets: when pods are slow or failing, every request turns into 11 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times, in spec.routes[0]:\nretryPolicy:\n  count: 2' }],
       },
       {
         name: 'Contour Ingress annotations num-retries with retry-on',
@@ -363,7 +363,7 @@ metadata:
 spec:
   ingressClassName: contour
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["projectcontour.io/num-retries"]', message: 'With projectcontour.io/num-retries: "6", Contour retries a failed request 6 times (ceiling 3) on the conditions retry-on lists (5xx,gateway-error): when pods are slow or failing, every request turns into 7 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    projectcontour.io/num-retries: "2"' }],
       },
       {
         name: 'HTTPRoute retry attempts 5',
@@ -377,7 +377,7 @@ spec:
     - backendRefs: [{name: api, port: 80}]
       retry: {codes: [500, 502, 503, 504], attempts: 5, backoff: 100ms}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].retry.attempts', message: 'With spec.rules[0].retry.attempts: 5, the gateway retries a failed request 5 times (ceiling 3) on status 500, 502, 503, 504 and connection errors: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times, in spec.rules[0]:\nretry:\n  attempts: 2' }],
       },
       {
         name: 'Traefik retry middleware with 10 attempts',
@@ -388,7 +388,7 @@ metadata: {name: retry}
 spec:
   retry: {attempts: 10, initialInterval: 100ms}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.retry.attempts', message: 'With spec.retry.attempts: 10, Traefik retries a failed request 9 times (ceiling 3) whenever a pod does not answer: when pods are slow or failing, every request turns into 10 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nspec:\n  retry:\n    attempts: 3' }],
       },
       {
         name: 'stricter ceiling from the policy',
@@ -403,7 +403,7 @@ spec:
     - backendRefs: [{name: api, port: 80}]
       retry: {attempts: 2}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].retry.attempts', message: 'With spec.rules[0].retry.attempts: 2, the gateway retries a failed request 2 times (ceiling 1) on the failures the implementation retries: when pods are slow or failing, every request turns into 3 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most once, in spec.rules[0]:\nretry:\n  attempts: 1' }],
       },
       {
         name: 'Envoy Gateway BackendTrafficPolicy numRetries 5 (documented example)',
@@ -418,7 +418,9 @@ spec:
     perRetry: {backOff: {baseInterval: 100ms, maxInterval: 10s}, timeout: 250ms}
     retryOn: {httpStatusCodes: [500], triggers: [connect-failure, retriable-status-codes]}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.retry.numRetries', message: 'With spec.retry.numRetries: 5, Envoy Gateway retries a failed request 5 times (ceiling 3) on connect-failure, retriable-status-codes: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
       },
       {
         name: 'Istio VirtualService retries attempts 10',
@@ -432,7 +434,9 @@ spec:
     - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
       retries: {attempts: 10, perTryTimeout: 2s, retryOn: "gateway-error,connect-failure,refused-stream"}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.http[0].retries.attempts', message: 'With spec.http[0].retries.attempts: 10, Istio retries a failed request 10 times (ceiling 3) on gateway-error,connect-failure,refused-stream: when pods are slow or failing, every request turns into 11 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times, in spec.http[0]:' },
+        ],
       },
       {
         name: 'Kong retries 10 on a Service',
@@ -446,7 +450,9 @@ spec:
   selector: {app: echo}
   ports: [{port: 80, targetPort: 1027}]
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["konghq.com/retries"]', message: 'With konghq.com/retries: "10", Kong retries a failed request 10 times (ceiling 3) on connection errors and timeouts: when pods are slow or failing, every request turns into 11 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
       },
       {
         name: 'Linkerd retry limit 5 on an HTTPRoute and on a Service',
@@ -469,7 +475,10 @@ spec:
   selector: {app: authors}
   ports: [{port: 7001}]
 `,
-        hits: 2,
+        expect: [
+          { severity: 'warning', resource: 'HTTPRoute/books', path: 'metadata.annotations["retry.linkerd.io/limit"]', message: 'With retry.linkerd.io/limit: "5", Linkerd retries a failed request 5 times (ceiling 3) on 5xx: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+          { severity: 'warning', resource: 'Service/authors', path: 'metadata.annotations["retry.linkerd.io/limit"]', message: 'With retry.linkerd.io/limit: "5", Linkerd retries a failed request 5 times (ceiling 3) on 5xx: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
       },
       {
         name: 'XBackendTrafficPolicy retry budget of 100%',
@@ -483,7 +492,9 @@ spec:
     budget: {percent: 100, interval: 10s}
     minRetryRate: {count: 10, interval: 1s}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.retryConstraint.budget.percent', message: 'With spec.retryConstraint.budget.percent: 100, up to 100% of the active requests to the backend may be retries (ceiling 50%): when pods are slow or failing, the retries double the load that keeps them from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Keep the budget small (20% is the default):' },
+        ],
       },
     ],
     silent: [

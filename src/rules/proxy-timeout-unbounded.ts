@@ -177,7 +177,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]', message: 'ingress-nginx waits up to 3600s (1h) between two reads of a pod\'s response (nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-read-timeout: "60"' }],
       },
       {
         name: 'ingress-nginx connect timeout above what nginx allows',
@@ -192,7 +192,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-connect-timeout"]', message: 'ingress-nginx waits up to 75s for a connection to a pod (nginx.ingress.kubernetes.io/proxy-connect-timeout: "300", which nginx caps at about 75s), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (5s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-connect-timeout: "5"' }],
       },
       {
         name: 'NGINX Ingress Controller read timeout in nginx time syntax',
@@ -208,7 +208,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.org/proxy-read-timeout"]', message: 'The NGINX Ingress Controller waits up to 3600s (1h) between two reads of a pod\'s response (nginx.org/proxy-read-timeout: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    nginx.org/proxy-read-timeout: "60s"' }],
       },
       {
         name: 'HAProxy timeout-server 0 (infinite) on the Ingress; a bare number is milliseconds',
@@ -229,7 +229,7 @@ metadata:
 spec:
   ingressClassName: haproxy
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.org/timeout-server"]', message: 'HAProxy waits without limit for a pod to send data (haproxy.org/timeout-server: "0"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (50s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.org/timeout-server: "50s"' }],
       },
       {
         name: 'HAProxy timeout-server on the Service behind an HAProxy Ingress',
@@ -252,7 +252,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: reports, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.org/timeout-server"]', message: 'HAProxy waits up to 3600s (1h) for a pod to send data (haproxy.org/timeout-server: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (50s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.org/timeout-server: "50s"' }],
       },
       {
         name: 'Contour HTTPProxy response timeout infinity',
@@ -267,7 +267,7 @@ spec:
       services: [{name: api, port: 80}]
       timeoutPolicy: {response: infinity, idle: 30s}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.routes[0].timeoutPolicy.response', message: 'On spec.routes[0], Envoy waits without limit for a pod\'s complete response (spec.routes[0].timeoutPolicy.response: "infinity"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.routes[0]:\ntimeoutPolicy:\n  response: "1m"' }],
       },
       {
         name: 'Contour Ingress annotation response-timeout infinity',
@@ -283,7 +283,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["projectcontour.io/response-timeout"]', message: 'Envoy waits without limit for a pod\'s complete response (projectcontour.io/response-timeout: "infinity"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    projectcontour.io/response-timeout: "1m"' }],
       },
       {
         name: 'Traefik ServersTransport without response-header or idle-connection limits',
@@ -297,7 +297,7 @@ spec:
     responseHeaderTimeout: 0s
     idleConnTimeout: 0
 `,
-        hits: 2,
+        expect: [{ severity: 'warning', path: 'spec.forwardingTimeouts.responseHeaderTimeout', message: 'Traefik waits without limit for a pod\'s response headers (spec.forwardingTimeouts.responseHeaderTimeout: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nspec:\n  forwardingTimeouts:\n    responseHeaderTimeout: "1m"' }, { severity: 'warning', path: 'spec.forwardingTimeouts.idleConnTimeout', message: 'Traefik keeps idle connections to pods open for reuse without limit (spec.forwardingTimeouts.idleConnTimeout: "0"): unless every app behind it keeps idle HTTP keep-alive connections open forever, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (90s here), or raise theirs above it:\nspec:\n  forwardingTimeouts:\n    idleConnTimeout: "90s"' }],
       },
       {
         name: 'AWS ALB idle timeout of 4000 seconds',
@@ -315,7 +315,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["alb.ingress.kubernetes.io/load-balancer-attributes"]', message: 'The ALB keeps idle connections to clients and pods open up to 4000s (1h6m40s) (alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds: "4000"), over the 300s (5m) ceiling: unless every app behind it keeps idle HTTP keep-alive connections open longer than that, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (60s here), or raise theirs above it:\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/load-balancer-attributes: "deletion_protection.enabled=true,idle_timeout.timeout_seconds=60"' }],
       },
       {
         name: 'GKE BackendConfig timeoutSec of an hour',
@@ -335,7 +335,7 @@ spec:
   selector: {app: api}
   ports: [{name: http, port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.timeoutSec', message: 'The Google Cloud load balancer waits up to 3600s (1h) for a pod to answer (spec.timeoutSec: "3600"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:\nspec:\n  timeoutSec: 30' }],
       },
       {
         name: 'HTTPRoute request timeout 0s (disabled) and a ten-minute backend timeout',
@@ -352,7 +352,7 @@ spec:
       backendRefs: [{name: reports, port: 80}]
       timeouts: {request: 15m, backendRequest: 10m}
 `,
-        hits: 3,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].timeouts.request', message: 'On spec.rules[0], the gateway waits without limit to answer a request (spec.rules[0].timeouts.request: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.rules[0]:\ntimeouts:\n  request: "1m"' }, { severity: 'warning', path: 'spec.rules[1].timeouts.request', message: 'On spec.rules[1], the gateway waits up to 900s (15m) to answer a request (spec.rules[1].timeouts.request: "15m"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.rules[1]:\ntimeouts:\n  request: "1m"' }, { severity: 'warning', path: 'spec.rules[1].timeouts.backendRequest', message: 'On spec.rules[1], the gateway waits up to 600s (10m) for each request to a pod (spec.rules[1].timeouts.backendRequest: "10m"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.rules[1]:\ntimeouts:\n  backendRequest: "1m"' }],
       },
       {
         name: 'OpenShift Route timeout of two hours',
@@ -365,7 +365,7 @@ metadata:
 spec:
   to: {kind: Service, name: web}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.router.openshift.io/timeout"]', message: 'The OpenShift router waits up to 7200s (2h) for a pod to send data (haproxy.router.openshift.io/timeout: "2h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.router.openshift.io/timeout: "30s"' }],
       },
       {
         name: 'lower ceiling set by policy',
@@ -381,7 +381,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]', message: 'ingress-nginx waits up to 120s (2m) between two reads of a pod\'s response (nginx.ingress.kubernetes.io/proxy-read-timeout: "120"), over the 100s ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-read-timeout: "60"' }],
       },
       {
         name: 'Envoy Gateway BackendTrafficPolicy: requestTimeout 0s disables the route timeout',
@@ -395,7 +395,9 @@ spec:
     tcp: {connectTimeout: 10s}
     http: {requestTimeout: 0s}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.timeout.http.requestTimeout', message: 'Envoy Gateway waits without limit for a pod\'s complete response (spec.timeout.http.requestTimeout: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
       },
       {
         name: 'Envoy Gateway BackendTrafficPolicy: an idle timeout of 2h and a 60s connect timeout',
@@ -409,7 +411,10 @@ spec:
     tcp: {connectTimeout: 60s}
     http: {connectionIdleTimeout: 2h}
 `,
-        hits: 2,
+        expect: [
+          { severity: 'warning', path: 'spec.timeout.http.connectionIdleTimeout', message: 'Envoy Gateway keeps idle connections to pods open for reuse up to 7200s (2h) (spec.timeout.http.connectionIdleTimeout: "2h"), over the 300s (5m) ceiling: unless every app behind it keeps idle HTTP keep-alive connections open longer than that, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it:' },
+          { severity: 'warning', path: 'spec.timeout.tcp.connectTimeout', message: 'Envoy Gateway waits up to 60s for a connection to a pod (spec.timeout.tcp.connectTimeout: "60s"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (10s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+        ],
       },
       {
         name: 'Istio VirtualService: timeout 0s (disabled) on one route, 1h on another',
@@ -426,7 +431,10 @@ spec:
     - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
       timeout: 1h
 `,
-        hits: 2,
+        expect: [
+          { severity: 'warning', path: 'spec.http[0].timeout', message: 'On spec.http[0], Envoy waits without limit for a pod\'s complete response (spec.http[0].timeout: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.http[0]:' },
+          { severity: 'warning', path: 'spec.http[1].timeout', message: 'On spec.http[1], Envoy waits up to 3600s (1h) for a pod\'s complete response (spec.http[1].timeout: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.http[1]:' },
+        ],
       },
       {
         name: 'Istio DestinationRule: idleTimeout of 4h',
@@ -440,7 +448,9 @@ spec:
     connectionPool: {http: {idleTimeout: 4h}}
     tls: {mode: ISTIO_MUTUAL}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.trafficPolicy.connectionPool.http.idleTimeout', message: 'Envoy keeps idle connections to pods open for reuse up to 14400s (4h) (spec.trafficPolicy.connectionPool.http.idleTimeout: "4h"), over the 300s (5m) ceiling: unless every app behind it keeps idle HTTP keep-alive connections open longer than that, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it:' },
+        ],
       },
       {
         name: 'Kong read timeout of 10 minutes, in milliseconds, on a Service',
@@ -454,7 +464,9 @@ spec:
   selector: {app: echo}
   ports: [{port: 80, targetPort: 1027}]
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["konghq.com/read-timeout"]', message: 'Kong waits up to 600s (10m) between two reads of a pod\'s response (konghq.com/read-timeout: "600000"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
       },
       {
         name: 'Linkerd request timeout of an hour on an HTTPRoute',
@@ -468,7 +480,9 @@ spec:
   parentRefs: [{group: core, kind: Service, name: books, port: 7002}]
   rules: [{backendRefs: [{name: books, port: 7002}]}]
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["timeout.linkerd.io/request"]', message: 'Linkerd lets a request and its response stay in flight up to 3600s (1h) (timeout.linkerd.io/request: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
       },
       {
         name: 'GKE GCPBackendPolicy timeoutSec of an hour',
@@ -480,7 +494,9 @@ spec:
   default: {timeoutSec: 3600}
   targetRef: {group: "", kind: Service, name: lb-service}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.default.timeoutSec', message: 'The Google Cloud load balancer waits up to 3600s (1h) for a pod to answer (spec.default.timeoutSec: "3600"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:' },
+        ],
       },
       {
         name: 'the other settings over the ceiling: Envoy Gateway per-retry timeout, Istio perTryTimeout, DestinationRule connectTimeout and per-port idleTimeout 0s, Kong write and connect, Linkerd response and idle',
@@ -517,7 +533,16 @@ spec:
   selector: {app: echo}
   ports: [{port: 80, targetPort: 1027}]
 `,
-        hits: 8,
+        expect: [
+          { severity: 'warning', resource: 'BackendTrafficPolicy/slow-retries', path: 'spec.retry.perRetry.timeout', message: 'Envoy Gateway waits up to 600s (10m) for each attempt of a request (spec.retry.perRetry.timeout: "10m"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:' },
+          { severity: 'warning', resource: 'VirtualService/reviews', path: 'spec.http[0].retries.perTryTimeout', message: 'On spec.http[0], Envoy waits up to 3600s (1h) for each attempt of a request (spec.http[0].retries.perTryTimeout: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job, in spec.http[0]:' },
+          { severity: 'warning', resource: 'DestinationRule/reviews', path: 'spec.trafficPolicy.connectionPool.tcp.connectTimeout', message: 'Envoy waits up to 60s for a connection to a pod (spec.trafficPolicy.connectionPool.tcp.connectTimeout: "60s"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (10s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+          { severity: 'warning', resource: 'DestinationRule/reviews', path: 'spec.trafficPolicy.portLevelSettings[0].connectionPool.http.idleTimeout', message: 'On spec.trafficPolicy.portLevelSettings[0], Envoy keeps idle connections to pods open for reuse without limit (spec.trafficPolicy.portLevelSettings[0].connectionPool.http.idleTimeout: "0s"): unless every app behind it keeps idle HTTP keep-alive connections open forever, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it, in spec.trafficPolicy.portLevelSettings[0]:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["konghq.com/write-timeout"]', message: 'Kong waits up to 600s (10m) between two writes of a request to a pod (konghq.com/write-timeout: "600000"), over the 300s (5m) ceiling: a pod that stops reading holds each request that long, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Bound it to what the slowest normal upload needs (60s here):' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["konghq.com/connect-timeout"]', message: 'Kong waits up to 60s for a connection to a pod (konghq.com/connect-timeout: "60000"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (5s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["timeout.linkerd.io/response"]', message: 'Linkerd waits up to 3600s (1h) for a pod\'s response (timeout.linkerd.io/response: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["timeout.linkerd.io/idle"]', message: 'Linkerd lets a request stream stay silent up to 7200s (2h) (timeout.linkerd.io/idle: "2h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it (300s (5m) here) so that a silent stream is closed:' },
+        ],
       },
     ],
     silent: [

@@ -4,6 +4,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
+import { retimedProbe } from './lib/probe-suggestion.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
@@ -47,17 +48,20 @@ export default defineRule({
         message:
           `The readiness probe of container ${s.container.name} (${workloadName(w)}) needs ${seconds}s (periodSeconds ${p.periodSeconds} × ` +
           `failureThreshold ${p.failureThreshold}) to take a dead pod out of ${describeTargets(s)}; requests sent to it meanwhile fail (limit ${params.maxDetectionSeconds}s).`,
-        fix: fixWithYaml('Detect within the limit, for example:', {
-          readinessProbe: { periodSeconds: Math.max(1, Math.min(p.periodSeconds, 5)), failureThreshold: Math.max(1, Math.floor(params.maxDetectionSeconds / Math.max(1, Math.min(p.periodSeconds, 5)))) },
-        }),
+        fix: () => {
+          const period = Math.max(1, Math.min(p.periodSeconds, 5));
+          return fixWithYaml(`Detect within the limit: the readiness probe of container ${s.container.name}, probing more often and failing sooner:`, {
+            readinessProbe: retimedProbe(p, period, Math.max(1, Math.floor(params.maxDetectionSeconds / period))),
+          });
+        },
       });
     }
     return hits;
   },
   fixtures: {
     fire: [
-      { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), hits: 1 },
-      { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }) },
+      { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 60s (periodSeconds 20 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 30s).', fix: 'Detect within the limit: the readiness probe of container app, probing more often and failing sooner:\nreadinessProbe:\n  httpGet:\n    path: /ready\n    port: http\n  periodSeconds: 5\n  failureThreshold: 6' }] },
+      { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 15s (periodSeconds 5 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 10s).', fix: 'Detect within the limit: the readiness probe of container app, probing more often and failing sooner:\nreadinessProbe:\n  tcpSocket:\n    port: http\n  periodSeconds: 5\n  failureThreshold: 2' }] },
     ],
     silent: [
       { name: 'Kubernetes defaults (10 s × 3)', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },

@@ -4,6 +4,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { appYaml } from './lib/fixture-yaml.ts';
 import { describeTargets, servedContainers, servedPortNumbers, suggestedProbePort } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
+import { retimedProbe } from './lib/probe-suggestion.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
@@ -53,16 +54,25 @@ export default defineRule({
         message:
           `The readiness probe of container ${s.container.name} (${workloadName(w)}) checks port ${JSON.stringify(p.port)} of container ${sidecar.name}, ` +
           `not the app's own port that ${describeTargets(s)} sends traffic to: the pod looks ready while the app is not.`,
-        fix: fixWithYaml(`Probe the port container ${s.container.name} serves:`, { readinessProbe: { [p.handler === 'grpc' ? 'grpc' : p.handler === 'tcpSocket' ? 'tcpSocket' : 'httpGet']: { ...(p.handler === 'httpGet' ? { path: p.httpPath ?? '/ready' } : {}), port: suggestedProbePort(s) } } }),
+        fix: () => {
+          // The same probe, on the served port: a gRPC probe takes a port number only.
+          const port = p.handler === 'grpc' ? (resolvePortNumber(s.container, suggestedProbePort(s)) ?? [...servedPortNumbers(s)][0]) : suggestedProbePort(s);
+          return fixWithYaml(`Probe the port container ${s.container.name} serves:`, {
+            readinessProbe: retimedProbe({ ...p, handlerSpec: { ...p.handlerSpec, port: port ?? suggestedProbePort(s) } }, p.periodSeconds, p.failureThreshold),
+          });
+        },
       });
     }
     return hits;
   },
   fixtures: {
     fire: [
-      { name: 'probe answered by the sidecar', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), hits: 1 },
+      { name: 'probe answered by the sidecar', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: admin}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'The readiness probe of container app (Deployment/web) checks port "admin" of container envoy, not the app\'s own port that Service web port http (80) sends traffic to: the pod looks ready while the app is not.', fix: 'Probe the port container app serves:\nreadinessProbe:\n  httpGet:\n    path: /ready\n    port: http' }] },
+      { name: 'tcpSocket probe of the sidecar port by number', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: 9901}, periodSeconds: 5}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket.port', message: 'checks port 9901 of container envoy', fix: 'Probe the port container app serves:\nreadinessProbe:\n  tcpSocket:\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
+      { name: 'gRPC probe of the sidecar: the fix names the served port by number', yaml: appYaml({ servicePorts: '[{name: grpc, port: 9090, targetPort: grpc}]', containers: '        - {name: app, image: app, ports: [{name: grpc, containerPort: 9090}], readinessProbe: {grpc: {port: 9901, service: ready}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.grpc.port', message: 'checks port 9901 of container envoy', fix: 'readinessProbe:\n  grpc:\n    port: 9090\n    service: ready\n  periodSeconds: 10\n  failureThreshold: 3' }] },
     ],
     silent: [
+      { name: 'the sidecar port is also the served port', yaml: appYaml({ servicePorts: '[{name: admin, port: 80, targetPort: 9901}]', containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 9901}}}\n        - {name: envoy, image: envoy, ports: [{name: admin, containerPort: 9901}]}\n' }) },
       { name: 'probe on the serving port', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
       { name: 'dedicated management port of the app itself', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}, {name: management, containerPort: 8081}], readinessProbe: {httpGet: {path: /actuator/health/readiness, port: management}}}\n' }) },
       { name: 'undeclared probe port (cannot be judged)', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: 9000}}}\n' }) },

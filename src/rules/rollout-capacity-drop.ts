@@ -209,7 +209,7 @@ spec:
     - http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/web runs 1 pod (replicas: 1) and its rollout may stop 1 at once (maxUnavailable: 1, maxSurge: 0): every rollout can leave Service web, reached by Ingress/web, with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'maxUnavailable 100% behind an internal Service (warning)',
@@ -233,7 +233,7 @@ spec:
   selector: {app: api}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/api runs 3 pods (replicas: 3) and its rollout may stop 3 at once (maxUnavailable: "100%", maxSurge: "25%"): every rollout can leave Service api with no ready pod, and its clients are refused until the new pods are ready.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'percentages that both resolve to 0: the API lets the only pod go (HTTPRoute)',
@@ -263,7 +263,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.rollingUpdate.maxSurge', message: 'Deployment/web runs 1 pod (replicas: 1) and its rollout may stop 1 at once (maxUnavailable: "10%", maxSurge: 0: both resolve to 0, so the API allows 1): every rollout can leave Service web, reached by HTTPRoute/web, with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'HPA minimum of 1 counts, not spec.replicas 4',
@@ -296,7 +296,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/web runs 1 pod (HorizontalPodAutoscaler/web minReplicas: 1) and its rollout may stop 1 at once (maxUnavailable: 1, maxSurge: 0): every rollout can leave Service web, reached by its cloud load balancer (type: LoadBalancer), with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'three of four pods at once behind an Ingress (over the share: warning)',
@@ -326,7 +326,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/web runs 4 pods (replicas: 4) and its rollout may stop 3 at once (maxUnavailable: "75%", maxSurge: "25%"): that is 3 of the 4 pods behind Service web (reached by Ingress/web), over the 50% ceiling; the pods left carry all the traffic, overload, fail their probes and reset connections.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'single-replica StatefulSet behind an Ingress (its pod is stopped before the new one starts)',
@@ -355,7 +355,7 @@ metadata: {name: app}
 spec:
   backend: {serviceName: app, servicePort: 80}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.replicas', message: 'StatefulSet/app runs 1 pod (replicas: 1) and a StatefulSet stops each pod before starting its replacement: every rollout can leave Service app, reached by Ingress/app, with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'A StatefulSet replaces a pod only after stopping it: run at least 2 so one keeps serving:\nspec:\n  replicas: 2\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1' }],
       },
       {
         name: 'Parallel StatefulSet with maxUnavailable 100%',
@@ -381,7 +381,7 @@ spec:
   selector: {app: cache}
   ports: [{port: 11211}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'StatefulSet/cache runs 3 pods (replicas: 3) and its rollout may stop 3 at once (maxUnavailable: "100%", podManagementPolicy: Parallel): every rollout can leave Service cache with no ready pod, and its clients are refused until the new pods are ready.', fix: 'Replace one pod at a time:\nspec:\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1' }],
       },
       {
         name: 'DaemonSet behind a LoadBalancer Service with maxUnavailable 100%',
@@ -405,7 +405,7 @@ spec:
   selector: {app: edge}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'DaemonSet/edge stops the pod on every node at once before starting their replacements (maxUnavailable: "100%", maxSurge: 0): every rollout can leave Service edge, reached by its cloud load balancer (type: LoadBalancer), with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'Replace the pods a few nodes at a time:\nspec:\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1' }],
       },
       {
         name: 'Argo Rollout canary of one replica with maxUnavailable 1, maxSurge 0',
@@ -439,7 +439,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.canary.maxUnavailable', message: 'Rollout/web runs 1 pod (replicas: 1) and its rollout may stop 1 at once (maxUnavailable: 1, maxSurge: 0): every rollout can leave Service web, reached by Ingress/web, with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    canary:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'a stricter share set by policy',
@@ -470,7 +470,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/web runs 2 pods (replicas: 2) and its rollout may stop 1 at once (maxUnavailable: 1, maxSurge: 0): that is 1 of the 2 pods behind Service web (reached by Ingress/web), over the 25% ceiling; the pods left carry all the traffic, overload, fail their probes and reset connections.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
     ],
     silent: [

@@ -104,7 +104,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.type', message: 'Deployment/web uses strategy Recreate: every rollout stops all of its pods (replicas: 3) before starting new ones, so Service web, which Ingress/web sends traffic to, has no endpoint until they are ready and the gateway answers 502 meanwhile.', fix: 'Roll pods over one at a time, starting a new pod before stopping an old one:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'Recreate Deployment behind an internal Service only (warning)',
@@ -127,7 +127,7 @@ spec:
   selector: {app: api}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.strategy.type', message: 'Deployment/api uses strategy Recreate: every rollout stops all of its pods (replicas: 1) before starting new ones, so Service api has no endpoint until they are ready and its clients are refused meanwhile.', fix: 'Roll pods over one at a time, starting a new pod before stopping an old one:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'Recreate Deployment behind a LoadBalancer Service, with an HPA',
@@ -159,7 +159,7 @@ spec:
   minReplicas: 2
   maxReplicas: 10
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.strategy.type', message: 'Deployment/shop uses strategy Recreate: every rollout stops all of its pods (HorizontalPodAutoscaler/shop minReplicas: 2) before starting new ones, so Service shop, which its cloud load balancer (type: LoadBalancer) sends traffic to, has no endpoint until they are ready and the gateway answers 502 meanwhile.', fix: 'Roll pods over one at a time, starting a new pod before stopping an old one:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
       {
         name: 'Recreate Deployment with a volume claim behind an HTTPRoute (lowered to warning, still reported)',
@@ -190,7 +190,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: wiki, port: 80}]}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.strategy.type', message: 'Deployment/wiki uses strategy Recreate: every rollout stops all of its pods (replicas: 1) before starting new ones, so Service wiki, which HTTPRoute/wiki sends traffic to, has no endpoint until they are ready and the gateway answers 502 meanwhile. The pods mount a PersistentVolumeClaim, which may be why: a ReadWriteOnce volume cannot be shared by old and new pods.', fix: 'Roll pods over one at a time (needs a volume both pods can mount, or a StatefulSet with one volume per pod):\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
     ],
     silent: [

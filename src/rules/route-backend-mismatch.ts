@@ -2,11 +2,16 @@ import { defineRule } from '../engine/rule.ts';
 import { isRouteResource, type Backend } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { closestName, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
+import { closestName, missingServiceFix, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
 
-const CONSEQUENCE = 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
+/** What the Gateway API requires of an implementation for an invalid backendRef: a 500 for HTTP, UNAVAILABLE for gRPC. */
+function consequence(route: { kind: string }): string {
+  return route.kind === 'GRPCRoute'
+    ? 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE'
+    : 'the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500';
+}
 
 function backendLabel(b: Backend, routeNamespace: string): string {
   return b.serviceNamespace === routeNamespace ? `Service ${b.serviceName}` : `Service ${b.serviceNamespace}/${b.serviceName}`;
@@ -21,7 +26,6 @@ export default defineRule({
   reads: [
     { group: '', kind: 'Service' },
     { group: 'flagger.app', kind: 'Canary' },
-    { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
     { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
     ANYTHING_IN_NAMESPACE,
   ],
@@ -34,7 +38,8 @@ export default defineRule({
       'namespace (`from` the route\'s kind and namespace, `to` Service, optionally by name).',
     why:
       'A backendRef that does not resolve is invalid: the implementation sets `ResolvedRefs: False` on the route and ' +
-      'must answer the requests that would have gone to it with a 500 — for a route with one backend, every request. ' +
+      'must answer the requests that would have gone to it with a 500 (an HTTPRoute) or gRPC status UNAVAILABLE (a ' +
+      'GRPCRoute) — for a route with one backend, every request. ' +
       'A port the Service lacks resolves to no endpoints and fails the same way.',
     fix:
       'Reference an existing Service by its Service port; for another namespace, grant the reference there:\n\n' +
@@ -46,8 +51,8 @@ export default defineRule({
       'A missing Service or ReferenceGrant is a reference to an absent object: the webhook warns instead of denying ' +
       '(it may be applied next) and `guard502 scan --partial` leaves it out; a port the existing Service lacks is ' +
       'always reported. Silent for backendRefs of other kinds (ServiceImport, implementation-specific backends), ' +
-      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary or an ' +
-      'operator likely creates from a custom resource of the namespace (named after it), for ' +
+      'for backendRefs with `weight: 0` (they receive no traffic), for Services Flagger generates for a Canary or a ' +
+      'known operator creates for a custom resource of the namespace (by its exact naming scheme), for ' +
       'ExternalName Services and Services without ports (the port is not checked), and when a Service of that name ' +
       'exists in another namespace while the manifests leave open where one of the two lands (no ' +
       '`metadata.namespace` on one of them).',
@@ -65,7 +70,7 @@ export default defineRule({
           path: `${b.path}.namespace`,
           message:
             `${route.kind} ${route.name} sends traffic to ${label} in another namespace, but no ReferenceGrant in namespace ` +
-            `${b.serviceNamespace} allows ${route.kind}s from namespace ${route.namespace} to reference it: ${CONSEQUENCE}.`,
+            `${b.serviceNamespace} allows ${route.kind}s from namespace ${route.namespace} to reference it: ${consequence(route)}.`,
           fix: fixWithYaml(`Allow the reference with a ReferenceGrant in namespace ${b.serviceNamespace}:`, {
             apiVersion: 'gateway.networking.k8s.io/v1beta1',
             kind: 'ReferenceGrant',
@@ -89,16 +94,11 @@ export default defineRule({
           message:
             `${route.kind} ${route.name} sends traffic to ${label}, which does not exist in namespace ${b.serviceNamespace}` +
             (guess ? ` (did you mean ${guess}?)` : '') +
-            `: ${CONSEQUENCE}.`,
+            `: ${consequence(route)}.`,
           fix: guess
             ? fixWithYaml(`Point the backendRef at the existing Service ${guess}:`, { backendRefs: [{ name: guess, ...(b.port?.number !== undefined ? { port: b.port.number } : {}) }] })
-            : fixWithYaml(`Create Service ${b.serviceName} in namespace ${b.serviceNamespace}, selecting the pods that serve this route:`, {
-                apiVersion: 'v1',
-                kind: 'Service',
-                metadata: { name: b.serviceName, namespace: b.serviceNamespace },
-                spec: { selector: { app: b.serviceName }, ports: [{ name: 'http', port: b.port?.number ?? 80, targetPort: 'http' }] },
-              }),
-          missingReference: `Service ${b.serviceNamespace}/${b.serviceName}`,
+            : missingServiceFix(b, b.serviceNamespace, 'this route', route.kind === 'GRPCRoute'),
+          missingReference: true,
         });
         continue;
       }
@@ -109,7 +109,7 @@ export default defineRule({
         if (dig(refs, ...pathKeys(b.path), 'port') !== undefined) continue;
         hits.push({
           path: b.path,
-          message: `${route.kind} ${route.name} references ${label} without a port, which a Service backendRef requires (ports: ${portList(svc)}): ${CONSEQUENCE}.`,
+          message: `${route.kind} ${route.name} references ${label} without a port, which a Service backendRef requires (ports: ${portList(svc)}): ${consequence(route)}.`,
           fix: fixWithYaml('Add the Service port to the backendRef:', { name: svc.name, port: (only ?? svc.ports[0])?.port ?? 80 }),
         });
         continue;
@@ -123,7 +123,7 @@ export default defineRule({
         message:
           `${route.kind} ${route.name} sends traffic to port ${number} of ${label}, which has no such port (ports: ${portList(svc)})` +
           (viaTarget ? ` — ${number} is the targetPort of Service port ${viaTarget.port}; backendRefs take the Service port` : '') +
-          `: ${CONSEQUENCE}.`,
+          `: ${consequence(route)}.`,
         fix: sp
           ? fixWithYaml(`Use the Service port ${sp.port}:`, { name: svc.name, port: sp.port })
           : fixWithYaml(`Use one of the ports of Service ${svc.name} (${portList(svc)}):`, { name: svc.name, port: svc.ports[0]?.port ?? 80 }),
@@ -151,7 +151,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'HTTPRoute web sends traffic to Service web-svc, which does not exist in namespace default (did you mean web?): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Point the backendRef at the existing Service web:\nbackendRefs:\n  - name: web\n    port: 80' }],
       },
       {
         name: 'backendRef gives the targetPort instead of the Service port',
@@ -171,7 +171,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].port', message: 'HTTPRoute web sends traffic to port 8080 of Service web, which has no such port (ports: 80) — 8080 is the targetPort of Service port 80; backendRefs take the Service port: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Use the Service port 80:\nname: web\nport: 80' }],
       },
       {
         name: 'cross-namespace backendRef without a ReferenceGrant',
@@ -191,7 +191,7 @@ spec:
   selector: {app: api}
   ports: [{name: grpc, port: 9000}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'GRPCRoute api sends traffic to Service backend/api in another namespace, but no ReferenceGrant in namespace backend allows GRPCRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-grpcroutes-to-api\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: GRPCRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: api' }],
       },
       {
         name: 'ReferenceGrant exists but grants another kind (GRPCRoute, not HTTPRoute)',
@@ -217,7 +217,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].namespace', message: 'HTTPRoute web sends traffic to Service backend/web in another namespace, but no ReferenceGrant in namespace backend allows HTTPRoutes from namespace edge to reference it: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Allow the reference with a ReferenceGrant in namespace backend:\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: edge-httproutes-to-web\n  namespace: backend\nspec:\n  from:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      namespace: edge\n  to:\n    - group: ""\n      kind: Service\n      name: web' }],
       },
       {
         name: 'Service backendRef without a port',
@@ -236,7 +236,19 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute web references Service web without a port, which a Service backendRef requires (ports: 80): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Add the Service port to the backendRef:\nname: web\nport: 80' }],
+      },
+      {
+        name: 'GRPCRoute to a Service that does not exist, with nothing like it',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: checkout}
+spec:
+  rules:
+    - backendRefs: [{name: payments, port: 9090}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'GRPCRoute checkout sends traffic to Service payments, which does not exist in namespace default: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE.', fix: "Create Service payments in namespace default, selecting the pods that serve this route (placeholders: the selector must be your pods' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: payments\n  namespace: default\nspec:\n  selector:\n    app: payments\n  ports:\n    - name: grpc\n      port: 9090\n      targetPort: grpc" }],
       },
     ],
     silent: [

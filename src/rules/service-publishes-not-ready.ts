@@ -86,7 +86,7 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
           - {path: /api, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.publishNotReadyAddresses', message: 'Service web sets publishNotReadyAddresses: true and Ingress/web sends traffic to it: pods get requests before their readiness probe passes and while they terminate, and the refused or reset connections come back as 502s.', fix: 'Let Service web honour readiness (keep a separate headless Service with the field for peer discovery, if the pods need one):\nspec:\n  publishNotReadyAddresses: false' }],
       },
       {
         name: 'HTTPRoute in front of such a Service',
@@ -106,7 +106,7 @@ spec:
   rules:
     - backendRefs: [{name: web, port: 80}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.publishNotReadyAddresses', message: 'Service web sets publishNotReadyAddresses: true and HTTPRoute/web sends traffic to it: pods get requests before their readiness probe passes and while they terminate, and the refused or reset connections come back as 502s.', fix: 'Let Service web honour readiness (keep a separate headless Service with the field for peer discovery, if the pods need one):\nspec:\n  publishNotReadyAddresses: false' }],
       },
     ],
     silent: [

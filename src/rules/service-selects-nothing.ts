@@ -174,7 +174,7 @@ spec:
     spec:
       containers: [{name: app, image: nginx}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service web selects app=web, but no pod template in namespace default carries that label (closest: Deployment/web with app=web-app): the Service has no endpoints, connections to it are refused, and a gateway in front of it answers 502/503.', fix: 'Select the labels Deployment/web puts on its pods:\nspec:\n  selector:\n    app: web-app' }],
       },
       {
         name: 'selector has a key the template lacks',
@@ -196,7 +196,7 @@ spec:
     spec:
       containers: [{name: app, image: nginx}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service web selects app=web, tier=frontend, but no pod template in namespace default carries all of these labels (closest: StatefulSet/web with app=web): the Service has no endpoints, connections to it are refused, and a gateway in front of it answers 502/503.', fix: 'Select the labels StatefulSet/web puts on its pods:\nspec:\n  selector:\n    app: web' }],
       },
       {
         name: 'workload of another app in the namespace is no suggestion',
@@ -218,7 +218,7 @@ spec:
     spec:
       containers: [{name: wrk, image: wrk}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service my-svc selects app=my-app, but no pod template in namespace default carries that label: the Service has no endpoints, connections to it are refused, and a gateway in front of it answers 502/503.', fix: 'Give the selector the labels of the pod template that should receive the traffic (templates here: Deployment/load-tester):\nspec:\n  selector:\n    app: "<pod label value>"' }],
       },
       {
         name: 'Service alone in its namespace (ServiceMonitor and ConfigMap do not create pods)',
@@ -242,7 +242,7 @@ kind: ConfigMap
 metadata: {name: api}
 data: {a: b}
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service api selects app=api, but no pod template in namespace default carries that label (there is no workload in it): the Service has no endpoints, connections to it are refused, and a gateway in front of it answers 502/503.', fix: 'Apply the workload this Service fronts (its pod template must carry every selector label), or correct the selector:\nspec:\n  template:\n    metadata:\n      labels:\n        app: api' }],
       },
     ],
     silent: [

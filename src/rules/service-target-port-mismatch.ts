@@ -32,6 +32,31 @@ function undeclaredNumberIsSuspect(port: number, servicePortName: string | undef
   return declared.filter((p) => p.protocol === 'TCP').length === 1;
 }
 
+/** Fixture: one Service `shop` in front of two Deployments (web and api), with the ports given (flow YAML). */
+function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+  const deployment = (part: string, ports: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-${part}}
+spec:
+  selector: {matchLabels: {app: shop, part: ${part}}}
+  template:
+    metadata: {labels: {app: shop, part: ${part}}}
+    spec:
+      containers:
+        - {name: app, image: ${part}, ports: ${ports}}
+`;
+  return `
+apiVersion: v1
+kind: Service
+metadata: {name: shop}
+spec:
+  selector: {app: shop}
+  ports: ${servicePorts}
+---
+${deployment('web', webPorts)}---
+${deployment('api', apiPorts)}`;
+}
+
 export default defineRule({
   id: 'service-target-port-mismatch',
   title: 'Service targetPort matches no container port',
@@ -53,6 +78,9 @@ export default defineRule({
       'targetPort nobody listens on is refused the same way, on every request.',
     fix: 'Point `targetPort` at a port the container declares, preferably by name, so the two cannot drift apart:\n\n```yaml\n# Service\nports:\n  - name: http\n    port: 80\n    targetPort: http\n# Deployment container\nports:\n  - name: http\n    containerPort: 8080\n```',
     notes:
+      'The Service is judged as a whole: when another selected workload serves the port, the port still has ' +
+      'endpoints, and the finding is a warning naming the workload whose pods miss it (named targetPort: they get no ' +
+      'traffic from that port; numeric: the connections that land on them are refused). ' +
       'Silent for Services without a selector (manual endpoints), for Services that select nothing (see ' +
       '`service-selects-nothing`), and for numeric targetPorts without the evidence above — a multi-port server that ' +
       'declares only some of its ports is common and legal.',
@@ -60,23 +88,33 @@ export default defineRule({
   evaluate(svc, graph) {
     if (!isServiceModel(svc) || !svc.selector) return [];
     const hits: RuleHit[] = [];
-    for (const w of graph.workloadsSelectedBy(svc)) {
+    const workloads = graph.workloadsSelectedBy(svc).flatMap((w) => {
       const containers = graph.templateOf(w)?.containers ?? [];
-      if (containers.length === 0) continue;
-      const declaredPorts = containers.flatMap((c) => c.ports);
-      for (const sp of svc.ports) {
-        const ref = sp.targetPort;
-        const numeric = typeof ref === 'number' || /^\d+$/.test(ref);
-        if (containers.some((c) => findContainerPort(c, ref))) continue;
-        if (numeric && !undeclaredNumberIsSuspect(Number(ref), sp.name, containers)) continue;
+      return containers.length > 0 ? [{ w, containers }] : [];
+    });
+    for (const sp of svc.ports) {
+      const ref = sp.targetPort;
+      const numeric = typeof ref === 'number' || /^\d+$/.test(ref);
+      const misses = workloads.filter(({ containers }) =>
+        !containers.some((c) => findContainerPort(c, ref)) && (!numeric || undeclaredNumberIsSuspect(Number(ref), sp.name, containers)),
+      );
+      // The Service is judged as a whole: while one selected workload serves the port, the port has
+      // endpoints, and only the pods that miss it are a problem (two Deployments behind one Service).
+      const servers = workloads.filter((x) => !misses.includes(x)).map(({ w }) => workloadName(w));
+      for (const { w, containers } of misses) {
+        const declaredPorts = containers.flatMap((c) => c.ports);
         const declared = declaredPorts.map((p) => (p.name ? `${p.name}:${p.containerPort}` : String(p.containerPort)));
         const sameName = sp.name ? declaredPorts.find((p) => p.name === sp.name) : undefined;
         const suggestion = sameName ?? declaredPorts[0];
+        const served = servers.length > 0 ? `; ${servers.join(', ')} ${servers.length === 1 ? 'serves' : 'serve'} it` : '';
         hits.push({
           path: `${sp.path}.targetPort`,
+          ...(servers.length > 0 ? { severity: 'warning' as const } : {}),
           message: numeric
-            ? `Service port ${servicePortLabel(sp)} sends traffic to port ${ref}, but ${workloadName(w)} ${sameName ? `declares its ${sp.name} port as ${sameName.containerPort}` : `only serves ${declared.join(', ')}`}: connections are refused.`
-            : `Service port ${servicePortLabel(sp)} sends traffic to the port named ${JSON.stringify(ref)}, but no container of ${workloadName(w)} declares it (declared: ${declared.join(', ') || 'none'}): the Service gets no endpoints.`,
+            ? `Service port ${servicePortLabel(sp)} sends traffic to port ${ref}, but ${workloadName(w)} ${sameName ? `declares its ${sp.name} port as ${sameName.containerPort}` : `only serves ${declared.join(', ')}`}: ` +
+              (servers.length > 0 ? `the connections that land on its pods are refused${served}.` : 'connections are refused.')
+            : `Service port ${servicePortLabel(sp)} sends traffic to the port named ${JSON.stringify(ref)}, but no container of ${workloadName(w)} declares it (declared: ${declared.join(', ') || 'none'}): ` +
+              (servers.length > 0 ? `the pods of ${workloadName(w)} get no traffic from this port${served}.` : 'this Service port gets no endpoints.'),
           fix: suggestion
             ? fixWithYaml(`Set targetPort to a port ${workloadName(w)} declares:`, { ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, targetPort: suggestion.name ?? suggestion.containerPort }] })
             : fixWithYaml(`Declare the port on the serving container of ${workloadName(w)}:`, { ports: [{ name: ref, containerPort: 8080 }] }),
@@ -110,7 +148,7 @@ spec:
           image: nginx
           ports: [{name: http, containerPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "web", but no container of Deployment/web declares it (declared: http:8080): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/web declares:\nports:\n  - name: http\n    port: 80\n    targetPort: http' }],
       },
       {
         name: 'numeric targetPort while the one declared port is another',
@@ -133,6 +171,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 9090, but Deployment/web only serves 8080: connections are refused.', fix: 'Set targetPort to a port Deployment/web declares:\nports:\n  - port: 80\n    targetPort: 8080' }],
       },
       {
         name: 'targetPort defaults to port when absent',
@@ -155,6 +194,7 @@ spec:
       containers:
         - {name: app, image: nginx, ports: [{containerPort: 8080}]}
 `,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 80, but StatefulSet/web only serves 8080: connections are refused.', fix: 'Set targetPort to a port StatefulSet/web declares:\nports:\n  - port: 80\n    targetPort: 8080' }],
       },
       {
         name: 'numeric targetPort while the container port of the same name has another number',
@@ -179,7 +219,22 @@ spec:
           image: api
           ports: [{name: http, containerPort: 3000}, {name: metrics, containerPort: 9090}]
 `,
-        hits: 1,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to port 8080, but Deployment/api declares its http port as 3000: connections are refused.', fix: 'Set targetPort to a port Deployment/api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: http' }],
+      },
+      {
+        name: 'two workloads behind one Service, one of them without the named port: a warning, the port has endpoints',
+        yaml: shopYaml('[{name: http, port: 80, targetPort: http}]', '[{name: http, containerPort: 8080}]', '[{name: grpc, containerPort: 9090}]'),
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
+      },
+      {
+        name: 'two workloads behind one Service, neither with the named port: an error for each',
+        yaml: shopYaml('[{name: http, port: 80, targetPort: http}]', '[{name: web, containerPort: 8080}]', '[{name: grpc, containerPort: 9090}]'),
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-web declares it (declared: web:8080): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-web declares:\nports:\n  - name: http\n    port: 80\n    targetPort: web' }, { severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): this Service port gets no endpoints.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
+      },
+      {
+        name: 'two workloads behind one Service, one serving the numeric port and one serving another',
+        yaml: shopYaml('[{port: 80, targetPort: 8080}]', '[{containerPort: 8080}]', '[{containerPort: 9090}]'),
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - port: 80\n    targetPort: 9090' }],
       },
     ],
     silent: [

@@ -125,7 +125,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Deployment/web runs a single pod (replicas: 1), the only one behind Service web (reached by Ingress/web): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Run at least 2 pods behind Service web:\nspec:\n  replicas: 2' }],
       },
       {
         name: 'replicas left out (defaults to 1) behind an HTTPRoute from another namespace allowed by a ReferenceGrant',
@@ -161,7 +161,7 @@ spec:
   from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: edge}]
   to: [{group: '', kind: Service}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Deployment/api runs a single pod (replicas: 1), the only one behind Service api (reached by HTTPRoute/api): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Run at least 2 pods behind Service api:\nspec:\n  replicas: 2' }],
       },
       {
         name: 'HPA minReplicas 1 counts, not spec.replicas 3',
@@ -193,7 +193,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Deployment/web may scale down to a single pod (HorizontalPodAutoscaler/web minReplicas: 1), the only one behind Service web (reached by its cloud load balancer (type: LoadBalancer)): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Raise the autoscaler\'s floor in HorizontalPodAutoscaler/web:\nspec:\n  minReplicas: 2' }],
       },
       {
         name: 'Argo Rollout with workloadRef: the Rollout is reported, not its template Deployment',
@@ -230,7 +230,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Rollout/web runs a single pod (replicas: 1), the only one behind Service web (reached by Ingress/web): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Run at least 2 pods behind Service web:\nspec:\n  replicas: 2' }],
       },
       {
         name: 'bare Pod behind an Ingress',
@@ -254,7 +254,7 @@ metadata: {name: echo}
 spec:
   defaultBackend: {service: {name: echo, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'kind', message: 'Pod/echo is a bare Pod and the only pod behind Service echo (reached by Ingress/echo): nothing replaces it when it is evicted or its node drains, and the gateway answers 502 from then on.', fix: 'Run it from a Deployment with at least 2 replicas, using this Pod\'s spec as the template:\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: echo\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: echo\n  template:\n    metadata:\n      labels:\n        app: echo\n    spec: "<the Pod spec>"' }],
       },
       {
         name: 'two replicas under a policy asking for three',
@@ -285,7 +285,7 @@ metadata: {name: web}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'StatefulSet/web runs 2 pods (replicas: 2) and Service web (reached by Ingress/web) has 2 in all, fewer than the 3 required: restarts, evictions and node drains leave too few pods to carry the traffic, or none, and the gateway answers 502.', fix: 'Run at least 3 pods behind Service web:\nspec:\n  replicas: 3' }],
       },
     ],
     silent: [

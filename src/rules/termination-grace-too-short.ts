@@ -1,14 +1,42 @@
 import { defineRule } from '../engine/rule.ts';
 import { dig } from '../engine/fields.ts';
-import { isWorkload, type Container } from '../engine/model.ts';
+import { isWorkload, type Container, type PodTemplate, type Workload } from '../engine/model.ts';
+import type { RuleHit } from '../engine/types.ts';
 import { formatSeconds, responseTimeoutsReaching, streamingEvidence, type ReachingTimeout } from './lib/proxy-timeouts.ts';
 import { exposures, isGatewayFacing, isSwitchedOff } from './lib/rollout-math.ts';
 import { servingContainers, workloadName } from './lib/traffic.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { PROXY_SETTINGS, SCALERS, SERVED } from './lib/reads.ts';
 
 /** The kubelet always leaves a container this long between SIGTERM and SIGKILL, even after a preStop hook overran. */
 const KUBELET_MINIMUM_GRACE = 2;
+
+/**
+ * The API server rejects a pod template whose native preStop sleep is longer than its grace period
+ * (validation of the SleepAction: "must be non-negative and less than terminationGracePeriodSeconds"):
+ * the object is never stored, whatever else is right with it.
+ */
+function rejectedSleeps(w: Workload, template: PodTemplate, minShutdownSeconds: number): RuleHit[] {
+  const grace = template.terminationGracePeriodSeconds;
+  const graceSaid = dig(template.raw, 'spec', 'terminationGracePeriodSeconds') === undefined ? `${grace}s (the default)` : `${grace}s`;
+  return template.containers.flatMap((c) => {
+    const sleep = c.preStop?.handler === 'sleep' ? c.preStop.sleepSeconds : undefined;
+    if (sleep === undefined || sleep <= grace) return [];
+    return [
+      {
+        path: `${c.preStop?.path}.sleep.seconds`,
+        message:
+          `Container ${c.name} of ${workloadName(w)} sleeps ${sleep}s in its native preStop sleep action, longer than the termination grace ` +
+          `period of ${graceSaid}: the API server rejects the ${w.kind} (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.`,
+        fix: fixWithYaml(`Make the grace period cover the ${sleep}s sleep plus ${minShutdownSeconds}s to shut down${template.specPath ? `, in ${template.specPath}` : ''}:`, {
+          terminationGracePeriodSeconds: sleep + minShutdownSeconds,
+        }),
+        severity: 'error' as const,
+      },
+    ];
+  });
+}
 
 export default defineRule({
   id: 'termination-grace-too-short',
@@ -21,6 +49,7 @@ export default defineRule({
     { group: 'networking.gke.io', kind: 'GCPBackendPolicy' },
     { group: 'networking.istio.io', kind: 'VirtualService' },
     { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+    { group: 'cloud.google.com', kind: 'BackendConfig' },
   ],
   params: {
     minShutdownSeconds: {
@@ -52,7 +81,9 @@ export default defineRule({
       '`requestTimeout` of a BackendTrafficPolicy attached to that HTTPRoute, Istio VirtualService `timeout` of the route ' +
       'whose destination is the Service, GKE GCPBackendPolicy `timeoutSec` attached to the Service, and Kong ' +
       '`read-timeout` and Linkerd `request`/`response` timeouts on the Service. A workload that only ' +
-      'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info.',
+      'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info. A native ' +
+      '`sleep` action longer than the grace period is an error on any workload: the API server rejects such a pod ' +
+      'template outright (an exec `sleep` is not validated and is cut short instead).',
     why:
       'When a pod is deleted the kubelet runs the preStop hook, then sends SIGTERM, and sends SIGKILL when the grace ' +
       'period — counted from the start, preStop included — runs out. A preStop sleep as long as the grace period is cut ' +
@@ -80,6 +111,8 @@ export default defineRule({
   },
   evaluate(w, graph, params) {
     if (!isWorkload(w) || !w.template) return [];
+    const rejected = rejectedSleeps(w, w.template, params.minShutdownSeconds);
+    if (rejected.length > 0) return rejected;
     // The template of an Argo Rollout's workloadRef runs under the Rollout.
     const runner = graph.rolloutReferencing(w) ?? w;
     if (isSwitchedOff(runner, graph)) return [];
@@ -183,7 +216,7 @@ spec:
             preStop:
               sleep: {seconds: 30}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 30s in its preStop hook but the termination grace period is 30s (the default): the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: the gateway sees them reset and answers 502.', fix: 'Make the grace period cover the 30s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 35' }],
       },
       {
         name: 'exec sleep longer than the grace period of a StatefulSet only in-cluster callers reach (info)',
@@ -212,7 +245,7 @@ spec:
             preStop:
               exec: {command: [/bin/sh, -c, "sleep 15"]}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In StatefulSet/web, container web sleeps 15s in its preStop hook but the termination grace period is 10s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 15s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 20' }],
       },
       {
         name: 'grace leaves the app only 2s after the sleep',
@@ -238,7 +271,7 @@ spec:
           image: web
           lifecycle: {preStop: {exec: {command: [sleep, "20"]}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 20s in its preStop hook and the termination grace period is 22s: that leaves the app 2s after SIGTERM (under 5s) to finish in-flight requests and close its connections before SIGKILL resets them: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 20s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 25' }],
       },
       {
         name: 'ingress-nginx read timeout of 120s in front of the default grace period',
@@ -275,7 +308,7 @@ spec:
           image: reports
           lifecycle: {preStop: {sleep: {seconds: 10}}}
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 130' }],
       },
       {
         name: 'HTTPRoute backendRequest timeout of the rule that routes to the workload',
@@ -310,7 +343,7 @@ spec:
       terminationGracePeriodSeconds: 45
       containers: [{name: app, image: export}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HTTPRoute/api (spec.rules[0].timeouts.backendRequest: "60s") lets a request to Service export run up to 60s, but Deployment/export has a termination grace period of 45s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 60s gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 60' }],
       },
       {
         name: 'HAProxy timeout-server on the Service wins over the Ingress value',
@@ -345,7 +378,7 @@ spec:
     spec:
       containers: [{name: app, image: api}]
 `,
-        hits: 1,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'HAProxy (haproxy.org/timeout-server: "2m" on Service/api) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
       },
       {
         name: 'Argo Rollout with workloadRef: the Deployment holding the template is reported',
@@ -381,7 +414,89 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `,
-        hits: 1,
+        expect: [{ severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'In Deployment/web, container web sleeps 15s in its preStop hook but the termination grace period is 15s: the sleep uses up the whole grace period, so the app gets SIGTERM only when it has run out and is killed 2s later, with requests still running and keep-alive connections open: callers see them reset (a 502 wherever a proxy sits in between).', fix: 'Make the grace period cover the 15s preStop sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 20' }],
+      },
+      {
+        name: 'a native preStop sleep longer than the grace period: rejected by the API server, Service or not',
+        yaml: appYaml({ servicePorts: false, podSpec: '      terminationGracePeriodSeconds: 5\n', containers: '        - {name: app, image: app, lifecycle: {preStop: {sleep: {seconds: 20}}}}\n' }),
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds', message: 'Container app of Deployment/web sleeps 20s in its native preStop sleep action, longer than the termination grace period of 5s: the API server rejects the Deployment (the sleep must be less than terminationGracePeriodSeconds), so it is never applied.', fix: 'Make the grace period cover the 20s sleep plus 5s to shut down, in spec.template.spec:\nterminationGracePeriodSeconds: 25' }],
+      },
+      {
+        name: 'Traefik ServersTransport named by the Service lets a request run 2m',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - {name: api, image: api, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {traefik.ingress.kubernetes.io/service.serverstransport: slow@kubernetescrd}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: slow}
+spec:
+  forwardingTimeouts: {responseHeaderTimeout: 2m}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api}
+spec:
+  ingressClassName: traefik
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Traefik (spec.forwardingTimeouts.responseHeaderTimeout: "2m" on ServersTransport/slow) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
+      },
+      {
+        name: 'GKE BackendConfig named by the Service for its port lets a request run 120s',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - {name: api, image: api, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations: {cloud.google.com/backend-config: '{"ports": {"http": "slow"}}'}
+spec:
+  type: NodePort
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: slow}
+spec: {timeoutSec: 120}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api, annotations: {kubernetes.io/ingress.class: gce}}
+spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
+`,
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'GKE Ingress (spec.timeoutSec: "120" on BackendConfig/slow) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
       },
       {
         name: 'Kong read timeout of 120000 ms on the Service, with the default grace period',
@@ -409,7 +524,9 @@ spec:
           image: reports
           lifecycle: {preStop: {sleep: {seconds: 10}}}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Kong (konghq.com/read-timeout: "120000" on Service/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:' },
+        ],
       },
       {
         name: 'Envoy Gateway requestTimeout of 2m on the HTTPRoute in front, and an Istio VirtualService timeout of 90s',
@@ -456,7 +573,9 @@ spec:
           image: reports
           lifecycle: {preStop: {sleep: {seconds: 10}}}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Envoy Gateway (spec.timeout.http.requestTimeout: "2m" on BackendTrafficPolicy/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:' },
+        ],
       },
     ],
     silent: [
@@ -559,7 +678,7 @@ spec:
   template:
     metadata: {labels: {app: exporter}}
     spec:
-      terminationGracePeriodSeconds: 5
+      terminationGracePeriodSeconds: 10
       containers:
         - name: exporter
           image: exporter
@@ -770,7 +889,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      terminationGracePeriodSeconds: 5
+      terminationGracePeriodSeconds: 30
       containers:
         - name: web
           image: web

@@ -108,7 +108,7 @@ function fromCommand(c: Container): AppIdle | undefined {
     }
     // A configuration file may set keepalive: nothing is assumed then.
     if (flag(tokens, ['-c', '--config'])) return undefined;
-    return { seconds: 2, server: 'gunicorn', said: "gunicorn's default of 2s (no --keep-alive)", path: gunicorn.path, raise };
+    return { seconds: 2, server: 'gunicorn', said: "gunicorn's default, no --keep-alive", path: gunicorn.path, raise };
   }
   const uvicorn = runs(tokens, UVICORN);
   if (uvicorn) {
@@ -120,7 +120,7 @@ function fromCommand(c: Container): AppIdle | undefined {
       const s = seconds(chosen.text);
       return s === undefined ? undefined : { seconds: s, server: 'uvicorn', said: `${set ? '--timeout-keep-alive' : 'UVICORN_TIMEOUT_KEEP_ALIVE'} ${chosen.text}`, path: chosen.path, raise };
     }
-    return { seconds: 5, server: 'uvicorn', said: "uvicorn's default of 5s (no --timeout-keep-alive)", path: uvicorn.path, raise };
+    return { seconds: 5, server: 'uvicorn', said: "uvicorn's default, no --timeout-keep-alive", path: uvicorn.path, raise };
   }
   const next = tokens.findIndex((t, i) => NEXT.test(t.text) && tokens[i + 1]?.text === 'start');
   if (next >= 0) {
@@ -128,9 +128,9 @@ function fromCommand(c: Container): AppIdle | undefined {
     const raise = raiseFlag('--keepAliveTimeout', 1000);
     if (set) {
       const ms = seconds(set.text);
-      return ms === undefined ? undefined : { seconds: ms / 1000, server: 'Next.js', said: `--keepAliveTimeout ${set.text} (milliseconds)`, path: set.path, raise };
+      return ms === undefined ? undefined : { seconds: ms / 1000, server: 'Next.js', said: `--keepAliveTimeout ${set.text}, in milliseconds`, path: set.path, raise };
     }
-    return { seconds: 5, server: 'Next.js', said: "Node's default of 5s (next start without --keepAliveTimeout)", path: (tokens[next] as Token).path, raise };
+    return { seconds: 5, server: 'Next.js', said: "Node's default, next start without --keepAliveTimeout", path: (tokens[next] as Token).path, raise };
   }
   const puma = env.get('PUMA_PERSISTENT_TIMEOUT');
   const pumaCmd = runs(tokens, PUMA) ?? tokens.find((t, i) => /(^|\/)rails$/.test(t.text) && /^(s|server)$/.test(tokens[i + 1]?.text ?? ''));
@@ -153,12 +153,12 @@ function fromCommand(c: Container): AppIdle | undefined {
   if (tomcat) {
     const s = springDuration(tomcat.text);
     return s === undefined ? undefined : {
-      seconds: s, server: 'Tomcat', said: `${TOMCAT_KEY}=${tomcat.text}${/^\d+$/.test(tomcat.text.trim()) ? ' (milliseconds)' : ''}`, path: tomcat.path,
+      seconds: s, server: 'Tomcat', said: `${TOMCAT_KEY}=${tomcat.text}${/^\d+$/.test(tomcat.text.trim()) ? ', in milliseconds' : ''}`, path: tomcat.path,
       raise: (x) => `set \`${TOMCAT_KEY}=${x}s\` (an arg \`--${TOMCAT_KEY}=${x}s\` or the env variable SERVER_TOMCAT_KEEPALIVETIMEOUT)`,
     };
   }
   const node = tokens[0] && NODE.test(tokens[0].text) ? tokens.find((t, i) => i > 0 && !t.text.startsWith('-')) : undefined;
-  if (node) return { seconds: 5, server: 'Node.js', said: `Node's default of 5s (the command runs node ${node.text})`, path: node.path, raise: nodeRaise };
+  if (node) return { seconds: 5, server: 'Node.js', said: `Node's default, the command runs node ${node.text}`, path: node.path, raise: nodeRaise };
   return undefined;
 }
 
@@ -234,7 +234,8 @@ export default defineRule({
       '| Google Cloud load balancer (GKE Ingress and Gateway) | 600 s | fixed |\n' +
       '| Traefik (Ingress, IngressRoute, Gateway) | 90 s | ServersTransport `spec.forwardingTimeouts.idleConnTimeout` (read) |\n' +
       '| Istio (Ingress, Gateway) | 1 h | DestinationRule `trafficPolicy.connectionPool.http.idleTimeout` (read; `0s`: no limit) |\n' +
-      '| Envoy Gateway, Contour, Cilium | 1 h | Envoy cluster idle timeout |\n' +
+      '| Envoy Gateway | 1 h | BackendTrafficPolicy `spec.timeout.http.connectionIdleTimeout` attached to the HTTPRoute (read) |\n' +
+      '| Contour, Cilium | 1 h | Envoy cluster idle timeout (controller configuration) |\n' +
       '| Kong | 60 s | `upstream_keepalive_idle_timeout` (Kong configuration) |',
     why:
       'A proxy keeps idle connections to pods open and reuses them for later requests. When the app closes an idle ' +
@@ -289,17 +290,23 @@ export default defineRule({
       {
         name: 'gunicorn with its 2s default behind ingress-nginx (60s)',
         yaml: appYaml({ ingress: true, containers: '        - {name: app, image: shop, args: [gunicorn, -b, "0.0.0.0:8080", app:app], ports: [{name: http, containerPort: 8080}]}\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].args[0]', message: 'Container app of Deployment/web closes idle keep-alive connections after 2s (gunicorn\'s default, no --keep-alive), but ingress-nginx (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In gunicorn, set `--keep-alive 65` in its args; or lower `upstream-keepalive-timeout` in the controller ConfigMap below 2s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'GUNICORN_CMD_ARGS sets --keep-alive 30, under the 60s of ingress-nginx',
         yaml: appYaml({ ingress: true, containers: '        - name: app\n          image: shop\n          command: [gunicorn, app:app]\n          env: [{name: GUNICORN_CMD_ARGS, value: "--workers 4 --keep-alive 30"}]\n          ports: [{name: http, containerPort: 8080}]\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].env[0]', message: 'Container app of Deployment/web closes idle keep-alive connections after 30s (--keep-alive 30 in GUNICORN_CMD_ARGS), but ingress-nginx (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In gunicorn, set `--keep-alive 65` in its args; or lower `upstream-keepalive-timeout` in the controller ConfigMap below 30s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'uvicorn --timeout-keep-alive 30 behind an ALB',
         yaml: appYaml({ ingress: 'alb', containers: '        - {name: app, image: api, command: [uvicorn, main:app, --host, 0.0.0.0, --timeout-keep-alive, "30"], ports: [{name: http, containerPort: 8000}]}\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].command[5]', message: 'Container app of Deployment/web closes idle keep-alive connections after 30s (--timeout-keep-alive 30), but the AWS ALB (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In uvicorn, set `--timeout-keep-alive 65` in its args; or lower `idle_timeout.timeout_seconds` in `alb.ingress.kubernetes.io/load-balancer-attributes` below 30s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'a Node server behind an Envoy Gateway HTTPRoute (1 h)',
@@ -323,27 +330,37 @@ spec:
   parentRefs: [{name: eg}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].command[1]', message: 'Container app of Deployment/web closes idle keep-alive connections after 5s (Node\'s default, the command runs node dist/server.js), but Envoy Gateway (HTTPRoute/web) reuses idle connections to it for up to 3600s (1h): a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'Lower the proxy\'s idle timeout (BackendTrafficPolicy `spec.timeout.http.connectionIdleTimeout` attached to the HTTPRoute) below the app\'s 5s, or in Node.js, set `server.keepAliveTimeout = 3605000` and `server.headersTimeout = 3606000` on the Node.js HTTP server.' },
+        ],
       },
       {
         name: 'next start --keepAliveTimeout 60000 behind Traefik (90s)',
         yaml: appYaml({ ingress: 'traefik', containers: '        - {name: app, image: site, command: [npx, next, start, --keepAliveTimeout, "60000"], ports: [{name: http, containerPort: 3000}]}\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].command[4]', message: 'Container app of Deployment/web closes idle keep-alive connections after 60s (--keepAliveTimeout 60000, in milliseconds), but Traefik (Ingress/web) reuses idle connections to it for up to 90s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In Next.js, set `--keepAliveTimeout 95000` in its args; or lower ServersTransport `spec.forwardingTimeouts.idleConnTimeout` below 60s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
-        name: 'Spring Boot server.tomcat.keep-alive-timeout 20000 (milliseconds) in JAVA_OPTS behind ingress-nginx',
+        name: 'Spring Boot server.tomcat.keep-alive-timeout 20000 in milliseconds in JAVA_OPTS behind ingress-nginx',
         yaml: appYaml({ ingress: true, containers: '        - name: app\n          image: orders\n          env: [{name: JAVA_OPTS, value: "-Xmx512m -Dserver.tomcat.keep-alive-timeout=20000"}]\n          ports: [{name: http, containerPort: 8080}]\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].env[0]', message: 'Container app of Deployment/web closes idle keep-alive connections after 20s (server.tomcat.keep-alive-timeout=20000, in milliseconds), but ingress-nginx (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In Tomcat, set `server.tomcat.keep-alive-timeout=65s` (an arg `--server.tomcat.keep-alive-timeout=65s` or the env variable SERVER_TOMCAT_KEEPALIVETIMEOUT); or lower `upstream-keepalive-timeout` in the controller ConfigMap below 20s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'the annotation states 30s, behind ingress-nginx',
         yaml: appYaml({ ingress: true, podSpec: '', containers: '        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}\n' }).replace('metadata: {name: web}\nspec:\n  replicas', 'metadata: {name: web, annotations: {guard502.dev/upstream-idle-timeout: 30s}}\nspec:\n  replicas'),
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["guard502.dev/upstream-idle-timeout"]', message: 'Container app of Deployment/web closes idle keep-alive connections after 30s (guard502.dev/upstream-idle-timeout: "30s"), but ingress-nginx (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In container app, raise the app\'s idle keep-alive timeout to 65s and update guard502.dev/upstream-idle-timeout; or lower `upstream-keepalive-timeout` in the controller ConfigMap below 30s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'only the image hints at Node (info)',
         yaml: appYaml({ ingress: true, containers: '        - {name: app, image: "node:22-alpine", args: [server.js], ports: [{name: http, containerPort: 3000}]}\n' }),
-        hits: 1,
+        expect: [
+          { severity: 'info', path: 'spec.template.spec.containers[0].image', message: 'Container app of Deployment/web closes idle keep-alive connections after 5s (the Node.js default of 5s, going by the image node:22-alpine), but ingress-nginx (Ingress/web) reuses idle connections to it for up to 60s: a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In Node.js, set `server.keepAliveTimeout = 65000` and `server.headersTimeout = 66000` on the Node.js HTTP server; or lower `upstream-keepalive-timeout` in the controller ConfigMap below 5s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: 'Istio DestinationRule idleTimeout 2m is longer than uvicorn --timeout-keep-alive 65',
@@ -355,7 +372,9 @@ spec:
   host: web.default.svc.cluster.local
   trafficPolicy: {connectionPool: {http: {idleTimeout: 2m}}}
 `,
-        hits: 1,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.containers[0].args[3]', message: 'Container app of Deployment/web closes idle keep-alive connections after 65s (--timeout-keep-alive 65), but Istio (Envoy) (Ingress/web, spec.trafficPolicy.connectionPool.http.idleTimeout: "2m") reuses idle connections to it for up to 120s (2m): a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'In uvicorn, set `--timeout-keep-alive 125` in its args; or lower spec.trafficPolicy.connectionPool.http.idleTimeout on DestinationRule/web below 65s. As YAML, when the timeout is set in code:' },
+        ],
       },
       {
         name: "Puma's 20s default behind a GKE Gateway (600s): an info, config/puma.rb may set it",
@@ -379,10 +398,42 @@ spec:
   parentRefs: [{name: external-http}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 `,
-        hits: 1,
+        expect: [
+          { severity: 'info', path: 'spec.template.spec.containers[0].command[2]', message: 'Container app of Deployment/web closes idle keep-alive connections after 20s (Puma\'s default of 20s, unless config/puma.rb sets persistent_timeout), but the Google Cloud load balancer (HTTPRoute/web) reuses idle connections to it for up to 600s (10m): a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'Lower the proxy\'s idle timeout (none (fixed at 600 s)) below the app\'s 20s, or in Puma, set the env variable `PUMA_PERSISTENT_TIMEOUT=605` (Puma 7), or `persistent_timeout 605` in config/puma.rb.' },
+        ],
       },
     ],
     silent: [
+      {
+        name: 'Envoy Gateway BackendTrafficPolicy connectionIdleTimeout 4s on the route, under Node\'s 5s',
+        yaml: `${appYaml({ containers: '        - {name: app, image: web, command: [node, dist/server.js], ports: [{name: http, containerPort: 3000}]}\n' })}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: eg}
+spec:
+  gatewayClassName: eg
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: eg}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: web}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}]
+  timeout: {http: {connectionIdleTimeout: 4s}}
+`,
+      },
       {
         name: 'PUMA_PERSISTENT_TIMEOUT=95 behind ingress-nginx (60s)',
         yaml: appYaml({ ingress: true, containers: '        - name: app\n          image: shop\n          command: [bundle, exec, puma]\n          env: [{name: PUMA_PERSISTENT_TIMEOUT, value: "95"}]\n          ports: [{name: http, containerPort: 3000}]\n' }),

@@ -1,4 +1,4 @@
-// The webhook's HTTP surface (DESIGN.md §2): /validate, /mutate, /healthz,
+// The webhook's HTTP surface (docs/webhook.md): /validate, /mutate, /healthz,
 // /readyz, /metrics. Any body — malformed JSON, the wrong apiVersion, a review
 // without a request, a huge payload — gets a clear answer; nothing in a request
 // can take the server down.

@@ -1,18 +1,30 @@
 // What `kubectl apply` prints. Warnings are one line each (kubectl prefixes
-// them with "Warning: "), name the rule and the field, and stay short: the API
-// server truncates long warnings. The deny message lists every blocking
+// them with "Warning: "), name the rule and the field, and aim at the 120
+// characters the API server recommends, cut at a word. The deny message lists every blocking
 // finding with its fix, and the request uid so operators can find the log line.
 
 import type { Judgement, JudgedFinding } from './decide.ts';
 
-const WARNING_MAX = 240;
+/** The API server's recommendation for one warning: 120 characters. */
+const WARNING_TARGET = 120;
+/** What a finding's line keeps of its message however long the rule, field and path before it. */
+const MESSAGE_MIN = 80;
 
 function subject(f: JudgedFinding): string {
   return f.neighbour ? `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name} ${f.path}` : f.path;
 }
 
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+/** Cuts `s` to at most `max` characters at a word boundary, marking the cut with an ellipsis. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(—-]+$/, '')}…`;
+}
+
+/** `head` then as much of `text` as fits the target, and never less than MESSAGE_MIN characters of it. */
+function line(head: string, text: string): string {
+  return head + clip(text, Math.max(WARNING_TARGET - head.length, MESSAGE_MIN));
 }
 
 function firstSentence(message: string): string {
@@ -20,23 +32,30 @@ function firstSentence(message: string): string {
   return m ? (m[1] as string) : message;
 }
 
-const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, (f: JudgedFinding) => string> = {
-  ratchet: () => '(not blocking: already present before this change) ',
-  // Named when the rule says what is absent: the rest of the same `kubectl apply -f` may bring it.
-  'missing-reference': (f) => `(not blocking: ${typeof f.missingReference === 'string' ? f.missingReference : 'the object it refers to'} does not exist yet) `,
-  rollback: () => '(not blocking: rollback) ',
-  'already-failing': () => '(not blocking: it was not working before this change either) ',
+const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, string> = {
+  ratchet: '(not blocking: there before this change) ',
+  'missing-reference': '(not blocking: refers to an object not there yet) ',
+  rollback: '(not blocking: rollback) ',
+  'already-failing': '(not blocking: already failing before this change) ',
 };
 
 export function warningLines(j: Judgement): string[] {
   const out = j.findings
     .filter((f) => f.action === 'warn')
-    .map((f) => clip(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded](f) : ''}${firstSentence(f.message)}`, WARNING_MAX));
+    .map((f) => line(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded] : ''}`, firstSentence(f.message)));
   if (j.rollbackTo) out.unshift(`guard502: rollback to ReplicaSet ${j.rollbackTo} admitted; fix the findings below before the next rollout`);
-  if (j.decision === 'error-allowed') out.push(clip(`guard502 could not check this object and admitted it unchecked (policy onError: allow): ${j.note ?? ''}`, WARNING_MAX));
+  if (j.decision === 'error-allowed') out.push(line('guard502 could not check this object and admitted it unchecked (policy onError: allow): ', j.note ?? ''));
   if (j.decision === 'skipped' && j.note?.includes('does not check')) out.push(`guard502: ${j.note}`);
-  if (out.length > 0 && j.findings.length > 0) out.push('guard502: run `guard502 explain RULE` for the fix of each rule');
+  if (out.length > 0 && j.findings.length > 0) out.push(explainHint(j.findings.filter((f) => f.action === 'warn').map((f) => f.rule)));
   return out;
+}
+
+/** Where the whole story of each rule is: the CLI, and the rule's page for who does not have the CLI at hand. */
+function explainHint(rules: readonly string[]): string {
+  const ids = [...new Set(rules)];
+  return ids.length === 1
+    ? `guard502: the fix: guard502 explain ${ids[0]}, or docs/rules/${ids[0]}.md`
+    : 'guard502: the fix of each rule: guard502 explain RULE, or docs/rules/RULE.md';
 }
 
 function indent(text: string, by: string): string {

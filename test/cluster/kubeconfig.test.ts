@@ -1,9 +1,10 @@
 // Reading connections without @kubernetes/client-node: kubeconfig files (data
 // and file references, tokens, basic auth, TLS options), the in-cluster service
 // account with its rotating token, kubectl's order of precedence, and the hand-off
-// to client-node for what is not read here (exec plugins).
+// to client-node for what is not read here (auth providers); exec plugins run
+// for real, their credentials refreshed before they expire; proxy-url.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,10 +80,73 @@ describe('cluster: connections (kubeconfig, in-cluster)', () => {
     assert.equal(o.headers.Authorization, `Basic ${b64('admin:pw')}`);
   });
 
-  it('hands exec plugins to client-node', async () => {
-    const c = fromKubeconfigFile(write('config', kubeconfig('      exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/echo, args: ["{}"]}')));
+  it('hands auth providers to client-node', async () => {
+    const c = fromKubeconfigFile(write('config', kubeconfig('      auth-provider: {name: oidc, config: {id-token: x}}')));
     assert.equal(c.constructor.name, 'KubeConfig');
     assert.equal(c.getCurrentCluster()?.server, 'https://10.0.0.1:6443');
+  });
+
+  it('reads proxy-url', () => {
+    const c = fromKubeconfigFile(write('config', kubeconfig('      token: t', 'server: https://10.0.0.1:6443\n      proxy-url: http://127.0.0.1:3128')));
+    assert.deepEqual(c.getCurrentCluster(), { server: 'https://10.0.0.1:6443', proxyUrl: 'http://127.0.0.1:3128' });
+  });
+
+  describe('exec plugins', () => {
+    /** A real plugin: logs each run, hands out token-<run> valid for `seconds` (relative path: beside the kubeconfig). */
+    const plugin = (seconds: number) => {
+      write(
+        'plugin.sh',
+        `#!/usr/bin/env bash
+set -eu
+n=$(( $(cat "$RUNS" 2>/dev/null | wc -l) + 1 ))
+echo run >> "$RUNS"
+[[ "$KUBERNETES_EXEC_INFO" == *'"interactive":false'* ]] || { echo "no KUBERNETES_EXEC_INFO" >&2; exit 3; }
+exp=$(date -u -d "+${seconds} seconds" +%Y-%m-%dT%H:%M:%SZ)
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"token-%s","expirationTimestamp":"%s"}}' "$n" "$exp"
+`,
+      );
+      chmodSync(join(dir, 'plugin.sh'), 0o755);
+      const runs = join(dir, 'runs');
+      return fromKubeconfigFile(write('config', kubeconfig(`      exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh, env: [{name: RUNS, value: "${runs}"}]}`)));
+    };
+    const runs = () => (existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n').length : 0);
+
+    it('runs the plugin once, shares its credential between concurrent requests, and keeps it while it is fresh', async () => {
+      const c = plugin(3600);
+      const all = await Promise.all([optionsOf(c), optionsOf(c), optionsOf(c)]);
+      assert.deepEqual(all.map((o) => o.headers.Authorization), ['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
+      assert.equal((await optionsOf(c)).headers.Authorization, 'Bearer token-1');
+      assert.equal(runs(), 1);
+    });
+
+    it('runs it again before the credential expires, not after', async () => {
+      const c = plugin(2); // whole seconds: valid for 1 to 2 s from now
+      const first = await optionsOf(c);
+      assert.equal(first.headers.Authorization, 'Bearer token-1');
+      const expiry = Date.parse(new Date(Date.now() + 2_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      let refreshedAt = 0;
+      while (Date.now() < expiry + 500) {
+        const o = await optionsOf(c);
+        if (o.headers.Authorization !== 'Bearer token-1' && !refreshedAt) refreshedAt = Date.now();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(refreshedAt > 0, 'never refreshed');
+      assert.ok(refreshedAt < expiry, `refreshed ${refreshedAt - expiry} ms after the expiry`);
+    });
+
+    it('runs it again at once after the server refused the credential', async () => {
+      const c = plugin(3600);
+      assert.equal((await optionsOf(c)).headers.Authorization, 'Bearer token-1');
+      c.invalidateCredentials?.();
+      assert.equal((await optionsOf(c)).headers.Authorization, 'Bearer token-2');
+    });
+
+    it('says which plugin failed and why', async () => {
+      write('fails.sh', '#!/bin/sh\necho "login required" >&2\nexit 1\n');
+      chmodSync(join(dir, 'fails.sh'), 0o755);
+      const c = fromKubeconfigFile(write('config', kubeconfig(`      exec: {apiVersion: client.authentication.k8s.io/v1, command: ${join(dir, 'fails.sh')}}`)));
+      await assert.rejects(optionsOf(c), /exec plugin .*fails\.sh failed: login required/);
+    });
   });
 
   it('says which file has no cluster', () => {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { WATCHED } from '../../src/cluster/resources.ts';
 import { WorkQueue } from '../../src/controller/queue.ts';
 import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
-import { eventReason, TokenBucket } from '../../src/controller/writer.ts';
+import { eventReason } from '../../src/controller/events.ts';
+import { TokenBucket } from '../../src/controller/writer.ts';
 import { RULES } from '../../src/rules/index.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -88,6 +89,19 @@ describe('controller: work queue', () => {
     q.add('late');
     assert.equal(q.length, 0);
     assert.equal(await q.get(), undefined);
+  });
+
+  it('adds a key again at a later time; the earliest request wins', async () => {
+    const q = new WorkQueue();
+    q.addAfter('a', 200);
+    q.addAfter('a', 40);
+    q.addAfter('a', 400);
+    const started = Date.now();
+    assert.equal(await q.get(), 'a');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 35 && waited < 190, `waited ${waited} ms`);
+    q.done('a');
+    q.shutDown();
   });
 
   it('stays correct over many keys (the consumed head is compacted)', async () => {

@@ -8,6 +8,7 @@ import { ClusterCache } from '../../src/cluster/cache.ts';
 import { ApiError, KubeClient, objectPath } from '../../src/cluster/client.ts';
 import { resourceFor, type WatchedResource } from '../../src/cluster/resources.ts';
 import { LeaderElector } from '../../src/controller/leader.ts';
+import { EventRecorder } from '../../src/controller/events.ts';
 import { Writer } from '../../src/controller/writer.ts';
 import { normalize, resourceKey, type Model } from '../../src/engine/model.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
@@ -294,9 +295,12 @@ describe('e2e: controller parts', function () {
       assert.deepEqual(await new Writer(client).annotate(s, { 'guard502.dev/risk': 'none' }), { status: 'gone' });
     });
 
-    it('creates a Warning Event on the object, reason in PascalCase', async () => {
+    it('creates a Warning Event on the object, reason in PascalCase; the same again is counted, not repeated', async () => {
       const s = await service('evented');
-      await new Writer(client, { identity: 'writer-test' }).event(s, 'no-ready-endpoints', 'Ingress/web sends traffic to Service evented, which has no ready endpoint now.');
+      const recorder = new EventRecorder({ client, log: silentLogger(), identity: 'writer-test', stillCurrent: () => true });
+      const message = 'Ingress/web sends traffic to Service evented, which has no ready endpoint now.';
+      assert.equal(await recorder.emit(s, 'no-ready-endpoints', message), 'created');
+      assert.equal(await recorder.emit(s, 'no-ready-endpoints', message), 'counted');
       const all = await client.request<{ items: Array<Record<string, unknown>> }>('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Devented');
       // (The apiserver's own controllers may have something to say about the Service too.)
       const ours = all.items.filter((e) => e.reportingComponent === 'guard502.dev/controller');
@@ -308,7 +312,44 @@ describe('e2e: controller parts', function () {
       assert.equal(ev.involvedObject.kind, 'Service');
       assert.equal(ev.involvedObject.uid, (s.raw.metadata as { uid: string }).uid);
       assert.equal(ev.reportingInstance, 'writer-test');
-      assert.equal(ev.count, 1);
+      assert.equal(ev.count, 2);
+    });
+
+    const ours = async (name: string) =>
+      (await client.request<{ items: Array<Record<string, unknown>> }>(`/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D${name}`)).items.filter((e) => e.reportingComponent === 'guard502.dev/controller');
+
+    it('says nothing for a finding gone within the settle period; announces one that stays', async () => {
+      const s = await service('settling');
+      const present = new Set(['rollout-stuck', 'no-ready-endpoints']);
+      const outcomes: string[] = [];
+      const recorder = new EventRecorder({ client, log: silentLogger(), settleMs: 300, stillCurrent: (_k, rule) => present.has(rule), onOutcome: (rule, o) => outcomes.push(`${rule} ${o}`) });
+      recorder.warn(s, 'rollout-stuck', 'came and went');
+      recorder.warn(s, 'no-ready-endpoints', 'stayed');
+      assert.equal(recorder.settling, 2);
+      present.delete('rollout-stuck');
+      await eventually('settled', () => (outcomes.length === 1 && recorder.settling === 0 ? true : undefined), 5_000, 20);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(outcomes, ['no-ready-endpoints created']);
+      assert.deepEqual((await ours('settling')).map((e) => e.reason), ['NoReadyEndpoints']);
+    });
+
+    it('limits Events per object (the rest dropped) and overall (the rest wait)', async () => {
+      const s = await service('chatty');
+      const recorder = new EventRecorder({ client, log: silentLogger(), qps: 5, burst: 2, perObjectBurst: 3, perObjectQps: 0.001, stillCurrent: () => true });
+      const outcomes = await Promise.all(Array.from({ length: 5 }, (_, i) => recorder.emit(s, 'rollout-stuck', `message ${i}`)));
+      assert.deepEqual(outcomes.filter((o) => o === 'created').length, 3);
+      assert.deepEqual(outcomes.filter((o) => o === 'dropped').length, 2);
+      assert.equal((await ours('chatty')).length, 3);
+      // Overall: 2 at once, then 5 per second.
+      const others = await Promise.all(Array.from({ length: 6 }, (_, i) => service(`quiet-${i}`)));
+      const started = Date.now();
+      const times: number[] = [];
+      await Promise.all(others.map(async (o) => {
+        assert.equal(await recorder.emit(o, 'rollout-stuck', 'one each'), 'created');
+        times.push(Date.now() - started);
+      }));
+      // 6 Events: 2 from the burst (plus what refilled), the last no sooner than ~0.6 s after the start.
+      assert.ok(Math.max(...times) >= 500, `all 6 written within ${Math.max(...times)} ms`);
     });
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { CHART, runHelm } from '../../scripts/deploy/helm.ts';
 import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { helm, VARIANTS } from '../helm/support.ts';
+import { missingPrerequisite } from '../support/prerequisite.ts';
 
 // Just enough of cert-manager's API for the apiserver to accept the chart's Issuer and Certificate.
 const CERT_MANAGER_CRDS = ['issuers', 'certificates']
@@ -36,10 +37,7 @@ describe('e2e: the Helm chart on a real apiserver', function () {
   const env = useControlPlane();
 
   before(async function () {
-    if (!helm) {
-      console.log('    helm not found: chart end-to-end suite skipped (npm run control-plane builds it)');
-      this.skip();
-    }
+    if (!helm) missingPrerequisite(this, 'helm not found: chart end-to-end suite (npm run control-plane builds it)');
     assert.equal((await env.cp.kubectl(['apply', '-f', 'crds/guard502policy.yaml'])).code, 0);
     assert.equal((await env.cp.kubectl(['apply', '-f', '-'], { input: CERT_MANAGER_CRDS })).code, 0);
     assert.equal((await env.cp.kubectl(['create', 'namespace', 'guard502'])).code, 0);

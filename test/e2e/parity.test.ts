@@ -12,7 +12,7 @@ import { ClusterCache } from '../../src/cluster/cache.ts';
 import { KubeClient } from '../../src/cluster/client.ts';
 import { resourceFor } from '../../src/cluster/resources.ts';
 import { startController, type ControllerHandle } from '../../src/controller/index.ts';
-import { eventReason } from '../../src/controller/writer.ts';
+import { eventReason } from '../../src/controller/events.ts';
 import { ANNOTATION_FINDINGS } from '../../src/engine/annotations.ts';
 import { check } from '../../src/engine/run.ts';
 import { buildGraph } from '../../src/loader/build.ts';

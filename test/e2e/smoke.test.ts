@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { eventually } from '../support/eventually.ts';
 import { locateControlPlane, startControlPlane, useControlPlane } from '../support/control-plane.ts';
+import { missingPrerequisite } from '../support/prerequisite.ts';
 
 describe('e2e: test control plane', function () {
   this.timeout(120_000);
@@ -59,7 +60,8 @@ describe('e2e: two control planes at once', function () {
   this.timeout(120_000);
 
   it('start side by side without colliding and clean up after themselves', async function () {
-    if ('skipReason' in locateControlPlane()) this.skip();
+    const located = locateControlPlane();
+    if ('skipReason' in located) missingPrerequisite(this, `end-to-end suite: ${located.skipReason}`);
     const [a, b] = await Promise.all([startControlPlane(), startControlPlane()]);
     try {
       assert.notEqual(a.server, b.server);

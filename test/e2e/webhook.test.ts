@@ -127,7 +127,7 @@ describe('e2e: kubectl apply through the guard502 webhook', function () {
     assert.equal(r.code, 0, r.stderr);
     // kubectl applies one object at a time: until the Ingress itself is fixed, the Service
     // is admitted with a warning that names the still-broken Ingress, and nothing else.
-    for (const line of r.stderr.trim().split('\n').filter(Boolean)) assert.match(line, /not blocking: it was not working before this change either|explain RULE/);
+    for (const line of r.stderr.trim().split('\n').filter(Boolean)) assert.match(line, /not blocking: already failing before this change|guard502 explain/);
   });
 
   it('admits a risky manifest and kubectl prints the Warning: lines', async () => {
@@ -176,5 +176,42 @@ describe('e2e: kubectl apply through the guard502 webhook', function () {
   it('never blocks a delete', async () => {
     const r = await env.cp.kubectl(['delete', 'deployment', 'risky', '-n', 'demo']);
     assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('does what docs/install.md says in "See it work": kubectl apply -f examples/shop/broken/', async () => {
+    // A fresh shop namespace, as in the walkthrough (the tests above used one).
+    assert.equal((await env.cp.kubectl(['delete', 'namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=120s'], { timeoutMs: 130_000 })).code, 0);
+    assert.equal((await env.cp.kubectl(['create', 'namespace', 'shop'])).code, 0);
+    const r = await env.cp.kubectl(['apply', '-f', 'examples/shop/broken/']);
+    assert.notEqual(r.code, 0);
+    // One object is rejected: the storefront Service, with the rule, the field and the fix.
+    assert.equal(r.stderr.match(/denied the request/g)?.length, 1, r.stderr);
+    assert.match(r.stderr, /denied the request: guard502 rejected Service shop\/storefront: 1 finding would cause HTTP 502s/);
+    assert.match(r.stderr, /service-target-port-mismatch \[unreachable\] spec\.ports\[0\]\.targetPort\n.*port named "web"[\s\S]*fix:/);
+    assert.doesNotMatch(r.stdout, /service\/storefront/);
+    // Everything else is created, with warnings.
+    for (const created of ['deployment.apps/checkout', 'service/checkout', 'deployment.apps/storefront', 'ingress.networking.k8s.io/storefront']) {
+      assert.match(r.stdout, new RegExp(`^${created.replace('.', '\\.')} created$`, 'm'));
+    }
+    assert.match(r.stderr, /^Warning: guard502 probe-port-mismatch \[unreachable\] spec\.template\.spec\.containers\[0\]\.readinessProbe/m);
+    assert.match(r.stderr, /^Warning: guard502 readiness-probe-slow \[too-slow\] Deployment shop\/checkout /m);
+    assert.match(r.stderr, /^Warning: guard502 rollout-capacity-drop \[reset\] Deployment shop\/checkout /m);
+    assert.match(r.stderr, /^Warning: guard502 rollout-recreate \[reset\] Deployment shop\/storefront /m);
+    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: refers to an object not there yet\) Ingress backend names Service storefront,/m);
+    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: refers to an object not there yet\) Ingress backend names Service checkout-api,/m);
+    assert.match(r.stderr, /^Warning: guard502 proxy-timeout-unbounded /m);
+    assert.match(r.stderr, /^Warning: guard502 proxy-retries-unbounded /m);
+    // No Gateway API CRDs here: kubectl reports the HTTPRoute's kind as unknown.
+    assert.match(r.stderr, /no matches for kind "HTTPRoute"/);
+
+    // The fixed shop then goes in: nothing denied, one warning about the Ingress the next object fixes.
+    const f = await env.cp.kubectl(['apply', '-f', 'examples/shop/fixed/']);
+    assert.doesNotMatch(f.stderr, /denied/);
+    assert.match(f.stdout, /^service\/storefront created$/m);
+    assert.match(f.stdout, /^ingress\.networking\.k8s\.io\/storefront configured$/m);
+    const findings = f.stderr.split('\n').filter((l) => l.startsWith('Warning: guard502 '));
+    assert.equal(findings.length, 1, f.stderr);
+    assert.match(findings[0]!, /ingress-backend-port-mismatch .*Ingress shop\/storefront .*\(not blocking: already failing before this change\)/);
+    assert.match(f.stderr, /no matches for kind "GRPCRoute"/);
   });
 });

@@ -20,6 +20,28 @@ describe('fix YAML emitter', () => {
     }
   });
 
+  it('writes plain scalars plain and quotes only what YAML would misread', () => {
+    const cases: Array<[unknown, string]> = [
+      ['http', 'http'], ['/ready', '/ready'], ['kubernetes.io/h2c', 'kubernetes.io/h2c'], ['sh -c sleep 5', 'sh -c sleep 5'], ['a:b', 'a:b'],
+      ['8080', '"8080"'], ['-1', '"-1"'], ['.5', '".5"'], ['+1', '"+1"'], ['yes', '"yes"'], ['Off', '"Off"'], ['null', '"null"'], ['~', '"~"'],
+      ['a: b', '"a: b"'], ['key:', '"key:"'], ['', '""'], ['# c', '"# c"'], ['5m', '"5m"'],
+      [null, 'null'], [undefined, 'null'], [true, 'true'], [false, 'false'], [42, '42'], [-2.5, '-2.5'], [Infinity, '"Infinity"'], [Number.NaN, '"NaN"'],
+    ];
+    for (const [value, written] of cases) {
+      assert.equal(toYaml(value), written, JSON.stringify(value));
+      // Written the same the second time (the cache) and as a value under a key (where undefined means "no key").
+      if (value !== undefined) assert.equal(toYaml({ k: value }), `k: ${written}`, JSON.stringify(value));
+    }
+  });
+
+  it('lays out mappings, sequences and empty collections in block style', () => {
+    assert.equal(toYaml({ a: 1, skipped: undefined, b: [], c: {}, d: [1, [2, 3], { e: 'x', f: [] }], g: { h: { i: 'j' } } }),
+      ['a: 1', 'b: []', 'c: {}', 'd:', '  - 1', '  - - 2', '    - 3', '  - e: x', '    f: []', 'g:', '  h:', '    i: j'].join('\n'));
+    assert.equal(toYaml({}), '{}');
+    assert.equal(toYaml([]), '[]');
+    assert.equal(toYaml({ only: undefined }), '{}');
+  });
+
   it('round-trips nested structures, numbers, booleans, null and empty collections', () => {
     const data = { a: 1, b: -2.5, c: true, d: null, e: [], f: {}, g: [[1, 2], [], [{ x: [] }]], h: [{ name: 'app', ports: [{ containerPort: 8080 }] }] };
     assert.deepEqual(yaml.load(toYaml(data)), data, toYaml(data));

@@ -28,6 +28,13 @@ function container(objects: K8sObject[]): Json {
   return (find(objects, 'Deployment') as Json).spec.template.spec.containers[0];
 }
 
+/** The API budget of parsed server flags. */
+function pick(f: ReturnType<typeof parseServerFlags>) {
+  assert.notEqual(f, 'help');
+  const { writeQps, writeBurst, eventQps, eventBurst } = f as Exclude<typeof f, 'help'>;
+  return { writeQps, writeBurst, eventQps, eventBurst };
+}
+
 describe('Helm chart: lint and values schema', function () {
   this.timeout(60_000);
   before(function () {
@@ -256,6 +263,13 @@ describe('Helm chart: rendered objects', function () {
       assert.notEqual(parsed, 'help');
       assert.equal((parsed as { tlsCert: string }).tlsCert, '/etc/guard502/tls/tls.crt', v.name);
     }
+  });
+
+  it('passes the API budget to the controller: defaults as controller-runtime, values as set', () => {
+    const flags = (args: string[]) => parseServerFlags((container(render(args)).args as string[]).slice(1));
+    assert.deepEqual(pick(flags([])), { writeQps: 20, writeBurst: 30, eventQps: 5, eventBurst: 25 });
+    const set = ['--set', 'controller.writeQps=50', '--set', 'controller.writeBurst=80', '--set-json', 'controller.eventQps=2.5', '--set', 'controller.eventBurst=10'];
+    assert.deepEqual(pick(flags(set)), { writeQps: 50, writeBurst: 80, eventQps: 2.5, eventBurst: 10 });
   });
 
   it('grants exactly the permissions the code needs (src/controller/rbac.ts), no more', () => {

@@ -3,21 +3,15 @@
 import yaml from 'js-yaml';
 import { findHelm, runHelm, template, CHART } from '../../scripts/deploy/helm.ts';
 
+import { missingPrerequisite } from '../support/prerequisite.ts';
+
 export { CHART, runHelm };
 
 export const helm = findHelm();
 
-let announced = false;
-
-/** A mocha `before` hook body: skips the suite when helm is not available, saying once how to get it. */
+/** A mocha `before` hook body: skips the suite when helm is not available (fails in CI), saying once how to get it. */
 export function requireHelm(ctx: Mocha.Context): string {
-  if (!helm) {
-    if (!announced) {
-      console.log('    helm not found: chart suites skipped (npm run control-plane builds it from its Go module; or set HELM=/path/to/helm)');
-      announced = true;
-    }
-    ctx.skip();
-  }
+  if (!helm) missingPrerequisite(ctx, 'helm not found: chart suites (npm run control-plane builds it from its Go module; or set HELM=/path/to/helm)');
   return helm as string;
 }
 

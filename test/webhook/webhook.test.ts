@@ -61,26 +61,35 @@ describe('webhook: admission decisions over HTTPS', function () {
   afterEach(async () => hook?.close());
 
   it('denies a contradiction with an existing object, with every blocking finding, its fix and the uid', async () => {
-    // A second Deployment joins a working Service with a port the Service does not send to.
+    // The only Deployment behind a working Service renames the port the Service sends to.
     hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
-    const canary = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
-    const r = await hook.post('/validate', review('CREATE', canary, { uid: 'uid-deny-1' }));
+    const renamed = deployment({ port: 'web' });
+    const r = await hook.post('/validate', review('UPDATE', renamed, { oldObject: deployment(), uid: 'uid-deny-1' }));
     assert.equal(r.status, 200);
     const res = response(r);
     assert.equal(res.uid, 'uid-deny-1');
     assert.equal(res.allowed, false);
     assert.equal(res.status?.code, 403);
-    assert.match(res.status!.message, /guard502 rejected Deployment default\/web-canary/);
+    assert.match(res.status!.message, /guard502 rejected Deployment default\/web\b/);
     assert.match(res.status!.message, /request uid uid-deny-1/);
     assert.match(res.status!.message, /service-target-port-mismatch \[unreachable\] Service default\/web spec\.ports\[0\]\.targetPort/);
     assert.match(res.status!.message, /fix:/);
+  });
+
+  it('admits a second workload that misses the port of a Service another one serves, with a warning naming it', async () => {
+    // The Service keeps its endpoints: only the newcomer's pods get no traffic from that port.
+    hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
+    const canary = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
+    const res = response(await hook.post('/validate', review('CREATE', canary)));
+    assert.equal(res.allowed, true);
+    assert.ok(res.warnings?.some((w) => w.startsWith('guard502 service-target-port-mismatch [unreachable] Service default/web spec.ports[0].targetPort: ')), JSON.stringify(res.warnings));
   });
 
   it('only warns about a neighbour that was not working before the change (it may be the first half of its fix)', async () => {
     hook = await startTestWebhook(contextOf(SERVICE));
     const res = response(await hook.post('/validate', review('CREATE', deployment({ port: 'web' }))));
     assert.equal(res.allowed, true);
-    assert.ok(res.warnings?.some((w) => w.includes('service-target-port-mismatch') && w.includes('not working before this change either')), res.warnings?.join('\n'));
+    assert.ok(res.warnings?.some((w) => w.includes('service-target-port-mismatch') && w.includes('already failing before this change')), res.warnings?.join('\n'));
   });
 
   it('rejects a Deployment whose port moved under the Service that selects it (cross-object)', async () => {
@@ -101,7 +110,22 @@ describe('webhook: admission decisions over HTTPS', function () {
     const line = res.warnings.find((w) => w.includes('readiness-probe-missing'));
     assert.ok(line, res.warnings.join('\n'));
     assert.match(line, /^guard502 readiness-probe-missing \[unreachable\] spec\.template\.spec\.containers\[0\]/);
-    for (const w of res.warnings) assert.ok(!w.includes('\n') && w.length <= 240, w);
+    for (const w of res.warnings) {
+      assert.ok(!w.includes('\n'), w);
+      // Aimed at 120 characters; a long rule, field and path keep at least 80 characters of the message.
+      const message = w.slice(w.indexOf(': ') + 2);
+      assert.ok(w.length <= 120 || message.length <= 80, w);
+      if (w.endsWith('…')) assert.match(w, /\w…$/, 'cut at a word, not inside one');
+    }
+    assert.match(res.warnings.at(-1)!, /^guard502: the fix( of each rule)?: guard502 explain [a-zA-Z-]+, or docs\/rules\/[a-zA-Z-]+\.md$/);
+  });
+
+  it('names the rule and its docs page when one rule is behind the warnings', async () => {
+    hook = await startTestWebhook(contextOf(SERVICE));
+    const res = response(await hook.post('/validate', review('CREATE', deployment().replace('lifecycle: {preStop: {sleep: {seconds: 5}}}', 'lifecycle: {}'))));
+    assert.equal(res.allowed, true);
+    assert.deepEqual(res.warnings?.filter((w) => w.startsWith('guard502 ')).map((w) => w.split(' ')[1]), ['prestop-missing']);
+    assert.equal(res.warnings?.at(-1), 'guard502: the fix: guard502 explain prestop-missing, or docs/rules/prestop-missing.md');
   });
 
   it('admits a clean object silently', async () => {
@@ -114,7 +138,7 @@ describe('webhook: admission decisions over HTTPS', function () {
     hook = await startTestWebhook(contextOf());
     const res = response(await hook.post('/validate', review('CREATE', INGRESS('not-yet'))));
     assert.equal(res.allowed, true);
-    assert.ok(res.warnings?.some((w) => w.includes('ingress-backend-service-missing') && w.includes('not blocking: Service default/not-yet does not exist yet')), res.warnings?.join('\n'));
+    assert.ok(res.warnings?.some((w) => w.includes('ingress-backend-service-missing') && w.includes('not blocking: refers to an object not there yet')), res.warnings?.join('\n'));
   });
 
   it('denies an Ingress to a port its existing Service lacks', async () => {
@@ -131,7 +155,7 @@ describe('webhook: admission decisions over HTTPS', function () {
     assert.equal(created.allowed, false, 'a new Recreate Deployment behind a Service is denied');
     const scaled = response(await hook.post('/validate', review('UPDATE', broken.replace('replicas: 3', 'replicas: 5'), { oldObject: broken })));
     assert.equal(scaled.allowed, true);
-    assert.ok(scaled.warnings?.some((w) => w.includes('rollout-recreate') && w.includes('already present')), scaled.warnings?.join('\n'));
+    assert.ok(scaled.warnings?.some((w) => w.includes('rollout-recreate') && w.includes('there before this change')), scaled.warnings?.join('\n'));
   });
 
   it('admits a rollback to a template the Deployment already ran, with warnings', async () => {
@@ -159,11 +183,11 @@ describe('webhook: admission decisions over HTTPS', function () {
 
   it('never blocks DELETE, status or scale, and answers dryRun the same way', async () => {
     hook = await startTestWebhook(contextOf(SERVICE + '---' + deployment()));
-    const broken = deployment({ port: 'web' }).replace('name: web,', 'name: web-canary,');
+    const broken = deployment({ port: 'web' });
     assert.equal(response(await hook.post('/validate', review('DELETE', undefined, { oldObject: broken }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'status' }))).allowed, true);
     assert.equal(response(await hook.post('/validate', review('UPDATE', broken, { oldObject: broken, subResource: 'scale' }))).allowed, true);
-    const dry = response(await hook.post('/validate', review('CREATE', broken, { dryRun: true })));
+    const dry = response(await hook.post('/validate', review('UPDATE', broken, { oldObject: deployment(), dryRun: true })));
     assert.equal(dry.allowed, false);
   });
 

@@ -280,6 +280,17 @@ export function routeSpeech(graph: ResourceGraph, b: Backend, svc: Service, sp: 
   const tls = policy !== undefined || dr !== undefined;
   const tlsWhy = policy ? `BackendTLSPolicy ${policy.name} originates TLS` : dr ? `DestinationRule ${dr.name} originates TLS` : '';
   const ap = sp.appProtocol;
+  // `https` names what the port serves (the IANA service name), not an instruction to originate TLS: except
+  // where the implementation reads it so (GKE, whose own spelling is `HTTPS`; Traefik), the route still
+  // speaks what it speaks.
+  if (ap === 'https' && !(impl && /gke|traefik/i.test(impl))) {
+    const wire: Wire = grpc ? (tls ? 'grpcs' : 'grpc') : tls ? 'tls' : 'http';
+    return {
+      wire,
+      because: tlsWhy || `appProtocol ${ap} describes the port but originates nothing: ${grpc ? 'a GRPCRoute speaks cleartext HTTP/2' : 'an HTTPRoute speaks plain HTTP/1.1'} unless a BackendTLSPolicy originates TLS`,
+      certain: true,
+    };
+  }
   if (ap) {
     const std = ({ 'kubernetes.io/h2c': 'h2c', 'kubernetes.io/ws': 'http', 'kubernetes.io/wss': 'tls' } as Record<string, Wire>)[ap];
     // Other values (GKE's HTTPS and HTTP2, …) are implementation-specific instructions: no verdict.

@@ -4,9 +4,9 @@
 // action)? And which existing name did the author probably mean?
 
 import { isObject } from '../../engine/fields.ts';
+import { fixWithYaml } from './yaml.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import type { Backend, Resource, Service } from '../../engine/model.ts';
-import { opaquePodCreators } from './pod-sources.ts';
 
 /** Whether the manifest wrote `metadata.namespace` (otherwise the scan, or `kubectl -n`, chose it). */
 export function namespaceWritten(r: Resource): boolean {
@@ -67,20 +67,69 @@ export function portList(s: Service): string {
   return s.ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ') || 'none';
 }
 
-/** Services operators create under fixed names. */
-const OPERATOR_SERVICES: Record<string, string> = {
-  'prometheus-operated': 'monitoring.coreos.com',
-  'alertmanager-operated': 'monitoring.coreos.com',
-  'thanos-ruler-operated': 'monitoring.coreos.com',
-};
+/**
+ * The Services known operators create for a custom resource named `{name}`, by API group and kind:
+ * their exact naming schemes, and nothing looser. A bare prefix match (`<resource>-anything`) would
+ * let a custom resource `web` hide the typo `web-api`. `#` stands for a digit (Knative revisions).
+ * Flagger's `<svc>`, `<svc>-primary` and `<svc>-canary` are the graph's `generatedService`.
+ */
+const OPERATOR_SERVICES: ReadonlyArray<{ group: string; kind: string; names: readonly string[] }> = [
+  { group: 'monitoring.coreos.com', kind: 'Prometheus', names: ['prometheus-operated'] },
+  { group: 'monitoring.coreos.com', kind: 'Alertmanager', names: ['alertmanager-operated'] },
+  { group: 'monitoring.coreos.com', kind: 'ThanosRuler', names: ['thanos-ruler-operated'] },
+  { group: 'elasticsearch.k8s.elastic.co', kind: 'Elasticsearch', names: ['{name}-es-http', '{name}-es-internal-http', '{name}-es-transport'] },
+  { group: 'kibana.k8s.elastic.co', kind: 'Kibana', names: ['{name}-kb-http'] },
+  { group: 'apm.k8s.elastic.co', kind: 'ApmServer', names: ['{name}-apm-http'] },
+  { group: 'enterprisesearch.k8s.elastic.co', kind: 'EnterpriseSearch', names: ['{name}-ent-http'] },
+  { group: 'agent.k8s.elastic.co', kind: 'Agent', names: ['{name}-agent-http'] },
+  { group: 'kafka.strimzi.io', kind: 'Kafka', names: ['{name}-kafka-bootstrap', '{name}-kafka-brokers', '{name}-kafka-external-bootstrap', '{name}-zookeeper-client', '{name}-zookeeper-nodes'] },
+  { group: 'kafka.strimzi.io', kind: 'KafkaConnect', names: ['{name}-connect-api'] },
+  { group: 'kafka.strimzi.io', kind: 'KafkaBridge', names: ['{name}-bridge-service'] },
+  { group: 'kafka.strimzi.io', kind: 'KafkaMirrorMaker2', names: ['{name}-mirrormaker2-api'] },
+  { group: 'serving.knative.dev', kind: 'Service', names: ['{name}', '{name}-#####', '{name}-#####-private'] },
+  { group: 'postgresql.cnpg.io', kind: 'Cluster', names: ['{name}-rw', '{name}-ro', '{name}-r'] },
+  { group: 'acid.zalan.do', kind: 'postgresql', names: ['{name}', '{name}-repl'] },
+  { group: 'rabbitmq.com', kind: 'RabbitmqCluster', names: ['{name}', '{name}-nodes'] },
+  { group: 'mongodbcommunity.mongodb.com', kind: 'MongoDBCommunity', names: ['{name}-svc'] },
+  { group: 'grafana.integreatly.org', kind: 'Grafana', names: ['{name}-service'] },
+  { group: 'jaegertracing.io', kind: 'Jaeger', names: ['{name}-query', '{name}-collector', '{name}-collector-headless', '{name}-agent'] },
+  { group: 'opentelemetry.io', kind: 'OpenTelemetryCollector', names: ['{name}-collector', '{name}-collector-headless', '{name}-collector-monitoring'] },
+  { group: 'k8s.keycloak.org', kind: 'Keycloak', names: ['{name}-service', '{name}-discovery'] },
+  { group: 'minio.min.io', kind: 'Tenant', names: ['minio', '{name}-console', '{name}-hl'] },
+];
+
+function nameMatches(scheme: string, resource: string, service: string): boolean {
+  const expanded = scheme.replace('{name}', resource);
+  if (!expanded.includes('#')) return expanded === service;
+  return expanded.length === service.length && [...expanded].every((ch, i) => (ch === '#' ? /\d/.test(service[i]!) : ch === service[i]));
+}
 
 /**
- * A custom resource of the namespace whose operator likely creates the Service at
- * run time: the Service is named after it (`<name>`, `<name>-http`, `<name>-es-http`…),
- * or is one of the fixed names the Prometheus operator uses.
+ * The custom resource of the namespace whose operator creates the Service at run time, by that
+ * operator's exact naming scheme (the Prometheus operator's `prometheus-operated`, ECK's
+ * `<name>-es-http`, ...).
  */
 export function operatorMadeService(graph: ResourceGraph, namespace: string, name: string): Resource | undefined {
-  return opaquePodCreators(graph, namespace).find(
-    (r) => r.group !== '' && (name === r.name || name.startsWith(`${r.name}-`) || OPERATOR_SERVICES[name] === r.group),
+  for (const { group, kind, names } of OPERATOR_SERVICES) {
+    const found = graph.list(kind, group, namespace).find((r) => names.some((n) => nameMatches(n, r.name, name)));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The Service a backend names but the input lacks, as a fix: the port the backend asks for (by name or
+ * number), the selector and targetPort marked as the placeholders they are.
+ */
+export function missingServiceFix(b: Backend, namespace: string, serves: string, grpc: boolean): string {
+  const portName = b.port?.name ?? (grpc ? 'grpc' : 'http');
+  return fixWithYaml(
+    `Create Service ${b.serviceName} in namespace ${namespace}, selecting the pods that serve ${serves} (placeholders: the selector must be your pods' labels, the targetPort their container port):`,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: b.serviceName, namespace },
+      spec: { selector: { app: b.serviceName }, ports: [{ name: portName, port: b.port?.number ?? 80, targetPort: portName }] },
+    },
   );
 }

@@ -155,9 +155,12 @@ export function servesHttp(s: Service): boolean {
   return s.ports.some((p) => (p.appProtocol !== undefined && HTTP_APP_PROTOCOL.test(p.appProtocol)) || HTTP_NAME.test(p.name ?? '') || HTTP_PORTS.has(p.port));
 }
 
-/** A Service that exists for a metrics scraper: every port is named like a metrics port. */
+/**
+ * A Service that exists for a metrics scraper: every port is named like a metrics port. By port
+ * names only: a Service named `prometheus` or `grafana-monitoring` serves a UI people use.
+ */
 export function isMetricsOnly(s: Service): boolean {
-  return s.ports.length > 0 && s.ports.every((p) => METRICS.test(p.name ?? s.name));
+  return s.ports.length > 0 && s.ports.every((p) => p.name !== undefined && METRICS.test(p.name));
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Resource, Service, Workload } from '../../engine/model.ts';
 import type { Read } from '../../engine/rule.ts';
 import { ingressController, type IngressFamily } from './ingress-controller.ts';
 import { routeImplementation } from './protocols.ts';
-import { albIdleTimeout, destinationRulesFor, destinationRuleTimeouts, serversTransportsFor, serversTransportTimeouts, TRAEFIK_GROUPS, type ProxyTimeout } from './proxy-timeouts.ts';
+import { albIdleTimeout, backendTrafficPolicyTimeouts, destinationRulesFor, ENVOY_GATEWAY_GROUP, policyTargets, destinationRuleTimeouts, serversTransportsFor, serversTransportTimeouts, TRAEFIK_GROUPS, type ProxyTimeout } from './proxy-timeouts.ts';
 import { SCALERS, SERVED } from './reads.ts';
 
 /** A proxy family's idle window for upstream connections, when nothing overrides it. */
@@ -30,10 +30,10 @@ const ALB: IdleDefault = { proxy: 'the AWS ALB', seconds: 60, setting: '`idle_ti
 const GCLB: IdleDefault = { proxy: 'the Google Cloud load balancer', seconds: 600, setting: 'none (fixed at 600 s)' };
 const TRAEFIK: IdleDefault = { proxy: 'Traefik', seconds: 90, setting: 'ServersTransport `spec.forwardingTimeouts.idleConnTimeout`' };
 const ENVOY = (proxy: string, setting: string): IdleDefault => ({ proxy, seconds: 3600, setting });
-const CONTOUR = ENVOY('Contour (Envoy)', 'none per route (Envoy cluster idle timeout, 1 h)');
+const CONTOUR = ENVOY('Contour (Envoy)', 'the Envoy cluster idle timeout in the Contour configuration');
 const ISTIO = ENVOY('Istio (Envoy)', 'DestinationRule `trafficPolicy.connectionPool.http.idleTimeout`');
-const ENVOY_GATEWAY = ENVOY('Envoy Gateway', 'none per route (Envoy cluster idle timeout, 1 h)');
-const CILIUM = ENVOY('Cilium (Envoy)', 'none per route (Envoy cluster idle timeout, 1 h)');
+const ENVOY_GATEWAY = ENVOY('Envoy Gateway', 'BackendTrafficPolicy `spec.timeout.http.connectionIdleTimeout` attached to the HTTPRoute');
+const CILIUM = ENVOY('Cilium (Envoy)', 'the Envoy cluster idle timeout in the Cilium configuration');
 const KONG: IdleDefault = { proxy: 'Kong', seconds: 60, setting: '`upstream_keepalive_idle_timeout` in the Kong configuration' };
 
 /** Ingress controllers' idle windows (unknown and unlisted controllers: nothing is assumed). */
@@ -68,6 +68,7 @@ export const IDLE_READS: readonly Read[] = [
   { group: GATEWAY_GROUP, kind: 'Gateway' },
   { group: GATEWAY_GROUP, kind: 'GatewayClass' },
   { group: 'networking.istio.io', kind: 'DestinationRule' },
+  { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy' },
   ...TRAEFIK_GROUPS.flatMap((group) => [{ group, kind: 'IngressRoute' }, { group, kind: 'ServersTransport' }]),
 ];
 
@@ -89,6 +90,11 @@ function overridden(base: IdleDefault, via: Resource, service: Service, setting:
     : { proxy: base.proxy, seconds: base.seconds, via, service, how: base.setting };
 }
 
+/** Envoy Gateway BackendTrafficPolicies attached to a route. */
+function attachedPolicies(route: Resource, graph: ResourceGraph): Resource[] {
+  return graph.list('BackendTrafficPolicy', ENVOY_GATEWAY_GROUP, route.namespace).filter((p) => policyTargets(p).some((t) => t.kind === route.kind && t.name === route.name));
+}
+
 const keepalive = (list: readonly ProxyTimeout[]) => list.find((t) => t.kind === 'keepalive');
 
 /** The idle window of every proxy in front of `w`, one per gateway object and Service. */
@@ -108,7 +114,8 @@ export function idleWindowsReaching(w: Workload, graph: ResourceGraph): IdleWind
         const impl = routeImplementation(graph, b.from);
         const base = impl === undefined ? undefined : GATEWAY_IDLE.find(([re]) => re.test(impl))?.[1];
         if (!base) continue;
-        out.push(overridden(base, b.from, service, base === ISTIO ? rule : base === TRAEFIK ? transport : undefined));
+        const setting = base === ISTIO ? rule : base === TRAEFIK ? transport : base === ENVOY_GATEWAY ? keepalive(attachedPolicies(b.from, graph).flatMap(backendTrafficPolicyTimeouts)) : undefined;
+        out.push(overridden(base, b.from, service, setting));
       }
     }
     for (const ir of TRAEFIK_GROUPS.flatMap((g) => graph.list('IngressRoute', g))) {
