@@ -79,6 +79,13 @@ export function slim(o: JsonObject, keepStatus = true): JsonObject {
   return o;
 }
 
+/** Whether the informer keeps `o`: all objects, or for kinds watched for their unowned objects only, those without an owner. */
+function kept(resource: WatchedResource, o: JsonObject): boolean {
+  if (!resource.unownedOnly) return true;
+  const owners = (o.metadata as { ownerReferences?: unknown[] } | undefined)?.ownerReferences;
+  return !Array.isArray(owners) || owners.length === 0;
+}
+
 export class Informer {
   readonly resource: WatchedResource;
   private readonly slim = (o: JsonObject): JsonObject => slim(o, this.resource.keepStatus);
@@ -169,6 +176,8 @@ export class Informer {
     const seen = new Set<string>();
     for (const item of listed.items) {
       const o = this.slim(item);
+      // Not kept: left out of the store, so that a kept version seen before is reported deleted below.
+      if (!kept(this.resource, o)) continue;
       const key = keyOf(o);
       seen.add(key);
       const prev = this.store.get(key);
@@ -206,7 +215,9 @@ export class Informer {
       const key = keyOf(o);
       const prev = this.store.get(key);
       this.resourceVersion = versionOf(o) || this.resourceVersion;
-      if (type === 'DELETED') {
+      if (type === 'DELETED' || ((type === 'ADDED' || type === 'MODIFIED') && !kept(this.resource, o))) {
+        // An object that stopped being one to keep (a Pod that gained an owner) is gone for the consumer.
+        if (type !== 'DELETED' && !prev) return;
         this.store.delete(key);
         this.handler('deleted', o, prev);
       } else if (type === 'ADDED' || type === 'MODIFIED') {

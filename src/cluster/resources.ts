@@ -19,8 +19,12 @@ export interface ApiResource {
   optional: boolean;
   /** Why a kind rules read is never watched in a cluster, when it is not. */
   unwatched?: string;
+  /** Only objects without an owner are kept, for this reason (the owned ones are judged through their owners). */
+  unownedOnly?: string;
   /** Watched whatever the rules read, for this reason (policies, namespaces, rollback detection). */
   always?: string;
+  /** Sent to the webhook although no rule judges it, for this reason. */
+  admitted?: string;
 }
 
 export interface WatchedResource extends ApiResource {
@@ -51,7 +55,7 @@ const GW = 'gateway.networking.k8s.io';
 export const CATALOGUE: readonly ApiResource[] = [
   api('', 'v1', 'namespaces', 'Namespace', { namespaced: false, always: 'policies select namespaces by their labels' }),
   api('', 'v1', 'services', 'Service'),
-  api('', 'v1', 'pods', 'Pod', { unwatched: "a cluster's Pods are made by the workloads it judges; bare Pods are judged at admission" }),
+  api('', 'v1', 'pods', 'Pod', { unownedOnly: "a cluster's other Pods are made by the workloads it judges" }),
   api('', 'v1', 'replicationcontrollers', 'ReplicationController'),
   api('', 'v1', 'podtemplates', 'PodTemplate'),
   api('apps', 'v1', 'deployments', 'Deployment'),
@@ -63,7 +67,7 @@ export const CATALOGUE: readonly ApiResource[] = [
   api('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
   api('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', { namespaced: false }),
   api('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
-  api('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler'),
+  api('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', { admitted: 'an HPA owns the replica count its workload is judged by' }),
   api('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   crd('argoproj.io', 'v1alpha1', 'rollouts', 'Rollout'),
   crd(GW, 'v1', 'httproutes', 'HTTPRoute'),
@@ -131,4 +135,9 @@ export function apiVersionOf(w: Pick<WatchedResource, 'group' | 'version'>): str
 
 export function resourceFor(group: string, kind: string): WatchedResource | undefined {
   return WATCHED.find((w) => w.group === group && w.kind === kind);
+}
+
+/** What the validating webhook is sent: every kind a rule judges (Pods included), and the catalogue's admitted context. */
+export function admittedBy(rules: readonly Rule[] = RULES): ApiResource[] {
+  return CATALOGUE.filter((a) => a.admitted !== undefined || inputsFor(rules, a.group, a.kind).some((i) => i.target));
 }

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
+import { declaredReach } from './reach.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
 import { isServiceModel, isWorkload, type Model } from '../engine/model.ts';
 import { dig } from '../engine/fields.ts';
@@ -95,10 +96,11 @@ function sameReach(previous: Model, current: Model): boolean {
   return reach(previous) === reach(current);
 }
 
+/** Rules with an error or warning in a findings annotation: those already announced (info findings never are). */
 function rulesIn(annotation: string | undefined): Set<string> {
   try {
-    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string }>;
-    return new Set(list.map((f) => f.rule ?? ''));
+    const list = JSON.parse(annotation ?? '[]') as Array<{ rule?: string; severity?: string }>;
+    return new Set(list.filter((f) => f.severity !== 'info').map((f) => f.rule ?? ''));
   } catch {
     return new Set();
   }
@@ -171,6 +173,8 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     if (previous && !(c.current && sameReach(previous, c.current))) {
       for (const n of cache.graph.withChanges([previous], () => cache.graph.affected(previous, RULES))) if (isAnnotated(n)) queue.add(n.key);
     }
+    // What rules that read this kind judge in the namespace, whatever relation the graph sees.
+    for (const n of declaredReach(cache.graph, RULES, c.previous, c.current)) if (isAnnotated(n)) queue.add(n.key);
     if (!c.current && c.previous) {
       current.delete(c.previous.key);
       liveClock.forgetObject(c.previous.key);

@@ -2,7 +2,7 @@
 // annotates (src/cluster/resources.ts), so the two cannot drift apart. The Helm
 // chart's RBAC is checked against this in the chart tests.
 
-import { WATCHED } from '../cluster/resources.ts';
+import { admittedBy, WATCHED } from '../cluster/resources.ts';
 import { POLICY_GROUP, POLICY_PLURAL } from '../policy/crd.ts';
 import { REPORT_FORMATS, REPORT_KINDS, type ReportFormat } from './reports.ts';
 
@@ -73,6 +73,30 @@ export function chartRbacTemplate(): string {
     '',
     '{{- define "guard502.namespaceRules" -}}',
     yamlRules(namespaceRules()),
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/** The webhook's admission rules in the chart, one per API group: the kinds guard502 judges at admission. */
+export function chartWebhookRulesTemplate(): string {
+  const byGroup = new Map<string, { versions: Set<string>; resources: string[] }>();
+  for (const a of admittedBy()) {
+    let g = byGroup.get(a.group);
+    if (!g) byGroup.set(a.group, (g = { versions: new Set(), resources: [] }));
+    for (const v of a.versions) g.versions.add(v);
+    g.resources.push(a.plural);
+  }
+  const list = (xs: Iterable<string>) => `[${[...xs].map((x) => JSON.stringify(x)).join(', ')}]`;
+  return [
+    '{{- /*',
+    'Generated from the rule catalogue (src/cluster/resources.ts) by `npm run generate`; do not edit.',
+    'The kinds guard502 judges at admission, with the versions its engine reads.',
+    '*/ -}}',
+    '{{- define "guard502.webhookRules" -}}',
+    ...[...byGroup].map(([group, g]) =>
+      [`- apiGroups: ${list([group])}`, `  apiVersions: ${list(g.versions)}`, `  resources: ${list(g.resources)}`, '  operations: ["CREATE", "UPDATE"]', '  scope: Namespaced'].join('\n'),
+    ),
     '{{- end }}',
     '',
   ].join('\n');

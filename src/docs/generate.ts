@@ -2,7 +2,7 @@
 // from the code: one page per rule, the catalogue index, and the policy CRD.
 
 import yaml from 'js-yaml';
-import { chartRbacTemplate } from '../controller/rbac.ts';
+import { chartRbacTemplate, chartWebhookRulesTemplate } from '../controller/rbac.ts';
 import type { Rule } from '../engine/rule.ts';
 import { policyCrd, POLICY_API_VERSION, POLICY_KIND } from '../policy/crd.ts';
 import { RULES } from '../rules/index.ts';
@@ -102,6 +102,8 @@ export function generatedFiles(rules: readonly Rule[] = RULES): Map<string, stri
   files.set('deploy/helm/guard502/crds/guard502policy.yaml', crd);
   // The chart's RBAC follows what the rules read (src/controller/rbac.ts).
   files.set('deploy/helm/guard502/templates/_rbac.tpl', chartRbacTemplate());
+  // And so do the kinds its webhook is sent.
+  files.set('deploy/helm/guard502/templates/_webhook_rules.tpl', chartWebhookRulesTemplate());
   files.set('docs/rules/README.md', catalogueIndex(rules));
   for (const r of rules) files.set(`docs/rules/${r.id}.md`, rulePage(r));
   return files;

@@ -274,7 +274,9 @@ export class ResourceGraph {
       return s.selector !== undefined && labels !== undefined && selectorMatches(s.selector, labels);
     };
     const servicesOf = (w: Workload) => this.services(w.namespace).filter((s) => selects(s, w));
-    const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateOnly(w) && selects(s, w)) : []);
+    // A Deployment a Rollout takes its template from is not selected (the Rollout is, through that template).
+    const templateDeployment = (w: Workload) => w.workloadKind === 'Deployment' && idx.rolloutByTemplate.has(w.name);
+    const workloadsOf = (s: Service) => (s.selector ? this.workloads(s.namespace).filter((w) => !templateDeployment(w) && selects(s, w)) : []);
     if ((previous && isWorkload(previous)) || (next && isWorkload(next))) {
       // The Services that selected the old version or select the new one get their lists recomputed.
       const had = previous ? (idx.servicesByWorkload.get(previous.key) ?? []) : [];

@@ -16,6 +16,7 @@
 
 import type { ResourceGraph } from '../engine/graph.ts';
 import { isWorkload, normalize, type Model } from '../engine/model.ts';
+import { inputsFor } from '../engine/inputs.ts';
 import { isModeledKind, groupOf } from '../engine/kinds.ts';
 import type { Rule } from '../engine/rule.ts';
 import type { CheckedFinding, CheckResult, RuleFailure } from '../engine/run.ts';
@@ -101,7 +102,8 @@ export function judge(request: AdmissionRequest, context: AdmissionContext, rule
   if (!raw) return { decision: 'skipped', findings: [], audited: [], failures: [], note: 'no object' };
   const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
   const kind = typeof raw.kind === 'string' ? raw.kind : request.kind.kind;
-  if (!isModeledKind(groupOf(apiVersion), kind)) {
+  // Kinds the rules judge or read (their declarations), and those the engine itself reads (Namespace, policies).
+  if (!isModeledKind(groupOf(apiVersion), kind) && inputsFor(rules, groupOf(apiVersion), kind).length === 0) {
     return { decision: 'skipped', findings: [], audited: [], failures: [], note: `guard502 does not check ${kind} (${apiVersion || 'no apiVersion'}); admitted unchecked` };
   }
   // Objects created with generateName have no name yet; the namespace comes from the request.

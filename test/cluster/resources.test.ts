@@ -28,14 +28,14 @@ describe('cluster: watched kinds follow the rules', () => {
       'cloud.google.com/BackendConfig', 'route.openshift.io/Route', 'split.smi-spec.io/TrafficSplit', 'traefik.io/TraefikService',
       'rollouts.kruise.io/Rollout', 'keda.sh/ScaledObject',
     ]) assert.ok(watched.includes(k), k);
-    assert.ok(!watched.includes('/Pod'), 'Pods are not watched');
+    assert.ok(WATCHED.find((w) => w.kind === 'Pod')?.unownedOnly, 'only bare Pods are kept');
   });
 
   it('annotates exactly the kinds rules judge, keeps status only where a rule reads it, and leaves live-only kinds to the controller', () => {
     const annotated = WATCHED.filter((w) => w.annotated).map((w) => `${w.group}/${w.kind}`);
     assert.ok(annotated.includes('/Service') && annotated.includes('apps/Deployment') && annotated.includes('networking.k8s.io/Ingress'));
     assert.ok(!annotated.includes('networking.k8s.io/IngressClass') && !annotated.includes('rollouts.kruise.io/Rollout'));
-    assert.deepEqual(WATCHED.filter((w) => w.keepStatus).map((w) => `${w.group}/${w.kind}`).sort(), ['apps/DaemonSet', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'argoproj.io/Rollout']);
+    assert.deepEqual(WATCHED.filter((w) => w.keepStatus).map((w) => `${w.group}/${w.kind}`).sort(), ['/Pod', 'apps/DaemonSet', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'argoproj.io/Rollout']);
     assert.ok(watchedFor('controller').some((w) => w.kind === 'EndpointSlice'));
     assert.ok(!watchedFor('webhook').some((w) => w.kind === 'EndpointSlice'));
   });

@@ -39,7 +39,11 @@ export function crdsFor(objects: Iterable<{ apiVersion: string; kind: string }>)
     return {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
-      metadata: { name: `${plural}.${group}` },
+      metadata: {
+        name: `${plural}.${group}`,
+        // Groups under k8s.io are protected: their CRDs name the approved API review (Gateway API's here).
+        ...(/(^|\.)(k8s|kubernetes)\.io$/.test(group) ? { annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1923' } } : {}),
+      },
       spec: {
         group,
         names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
