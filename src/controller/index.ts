@@ -96,6 +96,12 @@ function sameReach(previous: Model, current: Model): boolean {
   return reach(previous) === reach(current);
 }
 
+/** The finding and the first step of its fix, said once: a message that already gives the step does not repeat it. */
+export function eventMessage(f: { message: string; fix: string }): string {
+  const step = f.fix.split('\n')[0]?.trim() ?? '';
+  return step === '' || f.message.includes(step) ? f.message : `${f.message} Fix: ${step}`;
+}
+
 /** Rules with an error or warning in a findings annotation: those already announced (info findings never are). */
 function rulesIn(annotation: string | undefined): Set<string> {
   try {
@@ -232,7 +238,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     for (const f of findings) {
       if (f.severity === 'info' || before.has(f.rule) || announced.has(f.rule)) continue;
       announced.add(f.rule);
-      events.warn(object, f.rule, `${f.message} Fix: ${f.fix.split('\n')[0]}`);
+      events.warn(object, f.rule, eventMessage(f));
     }
     log.info({ kind: object.kind, namespace: object.namespace, name: object.name, risk: desired[ANNOTATION_RISK], findings: findings.map((f) => f.rule) }, 'annotated');
     return 'written';

@@ -313,7 +313,7 @@ spec:
   service: web-root
   backends: [{service: web, weight: 90}, {service: web-next, weight: 10}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'a VirtualService with one destination splits nothing',
@@ -327,7 +327,7 @@ spec:
     - route:
         - {destination: {host: web}}
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'a TraefikService weighting a single Service splits nothing',
@@ -339,7 +339,7 @@ spec:
   weighted:
     services: [{name: web, port: 80, weight: 1}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
       {
         name: 'an OpenKruise Rollout of another Deployment',
@@ -350,10 +350,97 @@ metadata: {name: api}
 spec:
   workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it' }],
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+      },
+      {
+        name: 'an ingress-nginx canary Ingress for another host',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: other-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
+spec:
+  rules:
+    - host: other.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+      },
+      {
+        name: 'an ALB forward action to a single target group',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: split
+  annotations:
+    alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80"}]}}'
+spec:
+  ingressClassName: alb
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+      },
+      {
+        name: 'an HTTPRoute rule for another path, told apart by nothing',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  rules:
+    - backendRefs: [{name: web, port: 80}]
+    - matches: [{path: {type: PathPrefix, value: /admin}}]
+      backendRefs: [{name: web-next, port: 80}]
+`,
+        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
       },
     ],
     silent: [
+      {
+        name: 'an ingress-nginx canary Ingress for the same host',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
+spec:
+  rules:
+    - host: web.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
+`,
+      },
+      {
+        name: 'an ALB weighted forward action over the Service and another',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: split
+  annotations:
+    alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80", "weight": 90}, {"serviceName": "web-next", "servicePort": "80", "weight": 10}]}}'
+spec:
+  ingressClassName: alb
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
+`,
+      },
+      {
+        name: 'an HTTPRoute rule sending requests with a header to another Service',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  rules:
+    - backendRefs: [{name: web, port: 80}]
+    - matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: "1"}]}]
+      backendRefs: [{name: web-next, port: 80}]
+`,
+      },
       {
         name: 'split by an SMI TrafficSplit',
         yaml: `${WEB_BEHIND_INGRESS}---

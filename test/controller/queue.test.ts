@@ -6,6 +6,7 @@ import { WATCHED } from '../../src/cluster/resources.ts';
 import { WorkQueue } from '../../src/controller/queue.ts';
 import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
 import { eventReason } from '../../src/controller/events.ts';
+import { eventMessage } from '../../src/controller/index.ts';
 import { TokenBucket } from '../../src/controller/writer.ts';
 import { RULES } from '../../src/rules/index.ts';
 
@@ -139,6 +140,14 @@ describe('controller: Event reasons', () => {
     assert.equal(eventReason('rollout-stuck'), 'RolloutStuck');
     for (const r of RULES) assert.match(eventReason(r.id), /^[A-Z][A-Za-z0-9]*$/, r.id);
     assert.equal(new Set(RULES.map((r) => eventReason(r.id))).size, RULES.length, 'one reason per rule');
+  });
+});
+
+describe('controller: Event messages', () => {
+  it('add the first step of the fix, unless the message already gives it', () => {
+    assert.equal(eventMessage({ message: 'Service/web selects nothing.', fix: 'Match the labels: app=web\nthen apply' }), 'Service/web selects nothing. Fix: Match the labels: app=web');
+    const undo = 'kubectl rollout undo deployment/web -n shop';
+    assert.equal(eventMessage({ message: `Deployment/web: stuck. Roll back: ${undo}`, fix: `${undo}\nthen look at the pods` }), `Deployment/web: stuck. Roll back: ${undo}`);
   });
 });
 

@@ -297,6 +297,9 @@ describe('e2e: controller, live', function () {
     const count = async () => (await cp.kubectl(['get', 'events', '-n', 'stuck', '--field-selector', 'involvedObject.name=web,reason=RolloutStuck', '-o', 'name'])).stdout.trim().split('\n').filter(Boolean).length;
     await eventually('the Event, after the settle period', async () => ((await count()) > 0 ? true : undefined), 10_000, 200);
     assert.equal(await count(), 1, 'one Event');
+    // One message: the undo command said once, not once in the finding and again as its fix.
+    const said = (await cp.kubectl(['get', 'events', '-n', 'stuck', '--field-selector', 'involvedObject.name=web,reason=RolloutStuck', '-o', 'jsonpath={.items[0].message}'])).stdout;
+    assert.equal(said.split('kubectl rollout undo deployment/web -n stuck').length - 1, 1, said);
     // The command the message gives works, and the finding clears itself.
     const undo = await cp.kubectl(['rollout', 'undo', 'deployment/web', '-n', 'stuck']);
     assert.equal(undo.code, 0, undo.stderr);
