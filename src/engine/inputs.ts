@@ -69,11 +69,11 @@ export function inputsFor(rules: readonly Rule[], group: string, kind: string): 
   return [...inputsOf(rules).values()].filter((i) => i.kind !== '*' && covers(i, group, kind));
 }
 
-/** Model paths of a workload that rules judging other kinds read (the webhook's neighbour view). */
+/** Model paths of a workload that rules judging other kinds read (the webhook's neighbour view; it runs no live rule). */
 export function neighbourFields(rules: readonly Rule[]): string[] {
   const out = new Set<string>();
   for (const rule of rules) {
-    if (rule.targets.includes('workload')) continue;
+    if (rule.targets.includes('workload') || rule.live) continue;
     for (const read of rule.reads) if (readsWorkloads(read)) for (const f of read.fields ?? []) out.add(f);
   }
   return [...out];

@@ -59,7 +59,7 @@ export default defineRule({
         fix: guess
           ? fixWithYaml(`Point the backend at the existing Service ${guess}:`, v1beta1 ? { serviceName: guess } : { service: { name: guess } })
           : missingServiceFix(b, ing.namespace, 'this path', false),
-        missingReference: true,
+        missingReference: `Service ${ing.namespace}/${b.serviceName}`,
       });
     }
     return hits;

@@ -100,7 +100,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
-  reads: [{ group: '', kind: 'Service' }, { group: 'discovery.k8s.io', kind: 'EndpointSlice' }, { group: '*', kind: 'workload', status: true }, { group: '', kind: 'Pod' }],
+  reads: [{ group: '', kind: 'Service' }, { group: 'discovery.k8s.io', kind: 'EndpointSlice' }, { group: '*', kind: 'workload', status: true }],
   params: {
     graceSeconds: {
       type: 'integer',

@@ -98,7 +98,7 @@ export default defineRule({
           fix: guess
             ? fixWithYaml(`Point the backendRef at the existing Service ${guess}:`, { backendRefs: [{ name: guess, ...(b.port?.number !== undefined ? { port: b.port.number } : {}) }] })
             : missingServiceFix(b, b.serviceNamespace, 'this route', route.kind === 'GRPCRoute'),
-          missingReference: true,
+          missingReference: `Service ${b.serviceNamespace}/${b.serviceName}`,
         });
         continue;
       }

@@ -49,7 +49,6 @@ export default defineRule({
     { group: 'networking.gke.io', kind: 'GCPBackendPolicy' },
     { group: 'networking.istio.io', kind: 'VirtualService' },
     { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
-    { group: 'cloud.google.com', kind: 'BackendConfig' },
   ],
   params: {
     minShutdownSeconds: {

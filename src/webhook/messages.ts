@@ -32,17 +32,18 @@ function firstSentence(message: string): string {
   return m ? (m[1] as string) : message;
 }
 
-const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, string> = {
-  ratchet: '(not blocking: there before this change) ',
-  'missing-reference': '(not blocking: refers to an object not there yet) ',
-  rollback: '(not blocking: rollback) ',
-  'already-failing': '(not blocking: already failing before this change) ',
+const WHY_DOWNGRADED: Record<NonNullable<JudgedFinding['downgraded']>, (f: JudgedFinding) => string> = {
+  ratchet: () => '(not blocking: there before this change) ',
+  // Named when the rule says what is absent: the rest of the same `kubectl apply -f` may bring it.
+  'missing-reference': (f) => (typeof f.missingReference === 'string' ? `(not blocking: ${f.missingReference} does not exist yet) ` : '(not blocking: refers to an object not there yet) '),
+  rollback: () => '(not blocking: rollback) ',
+  'already-failing': () => '(not blocking: already failing before this change) ',
 };
 
 export function warningLines(j: Judgement): string[] {
   const out = j.findings
     .filter((f) => f.action === 'warn')
-    .map((f) => line(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded] : ''}`, firstSentence(f.message)));
+    .map((f) => line(`guard502 ${f.rule} [${f.shape}] ${subject(f)}: ${f.downgraded ? WHY_DOWNGRADED[f.downgraded](f) : ''}`, firstSentence(f.message)));
   if (j.rollbackTo) out.unshift(`guard502: rollback to ReplicaSet ${j.rollbackTo} admitted; fix the findings below before the next rollout`);
   if (j.decision === 'error-allowed') out.push(line('guard502 could not check this object and admitted it unchecked (policy onError: allow): ', j.note ?? ''));
   if (j.decision === 'skipped' && j.note?.includes('does not check')) out.push(`guard502: ${j.note}`);

@@ -43,7 +43,7 @@ describe('e2e: cluster cache', function () {
     const svc = cache.graph.service('default', 'web');
     assert.ok(svc && isServiceModel(svc));
     assert.deepEqual(cache.graph.workloadsSelectedBy(svc).map((w) => w.name), ['web']);
-    assert.ok(cache.status().absent.includes('Rollout'), 'Argo Rollouts CRD is not installed here');
+    assert.ok(cache.status().absent.includes('argoproj.io/Rollout'), 'Argo Rollouts CRD is not installed here');
 
     assert.equal((await env.cp.kubectl(['delete', 'service', 'web'])).code, 0);
     await eventually('service removed', () => (cache!.graph.service('default', 'web') ? undefined : true));

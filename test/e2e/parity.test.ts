@@ -27,6 +27,7 @@ import { judge } from '../../src/webhook/decide.ts';
 import { parseReview } from '../../src/webhook/review.ts';
 import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { crdsFor } from '../support/crds.ts';
+import { missingPrerequisite } from '../support/prerequisite.ts';
 import { eventually } from '../support/eventually.ts';
 import { review } from '../support/webhook.ts';
 
@@ -117,6 +118,22 @@ function judged(cache: ClusterCache, keys: Iterable<string>): Map<string, string
 
 const same = (a: Map<string, string[] | undefined>, b: Map<string, string[]>) => JSON.stringify([...a]) === JSON.stringify([...b]);
 
+/**
+ * The controller's annotations once they agree with `expected` and still do a moment later (no late
+ * re-check undoes them), or as they are when `timeoutMs` runs out.
+ */
+async function settled(cache: ClusterCache, expected: Map<string, string[]>, timeoutMs: number): Promise<Map<string, string[] | undefined>> {
+  let last = new Map<string, string[] | undefined>();
+  await eventually('annotations', async () => {
+    last = annotated(cache, expected.keys());
+    if (!same(last, expected)) return undefined;
+    await new Promise((r) => setTimeout(r, 300));
+    last = annotated(cache, expected.keys());
+    return same(last, expected) ? true : undefined;
+  }, timeoutMs).catch(() => undefined);
+  return last;
+}
+
 /** The scan's findings without their action: annotations record rule and severity. */
 const withoutAction = (m: Map<string, string[]>) => new Map([...m].map(([k, v]) => [k, v.map((f) => f.split(' ').slice(0, 2).join(' '))]));
 
@@ -168,7 +185,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
     webhookCache = new ClusterCache(new KubeClient(cp.kubeConfig), { face: 'webhook', log: silentLogger(), discoveryIntervalMs: 500 });
     await Promise.all([controllerCache.start(), webhookCache.start()]);
     await Promise.all([controllerCache.waitForSync(), webhookCache.waitForSync()]);
-    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, eventSettleMs: SETTLE_MS, leaderElection: { enabled: false } });
+    controller = await startController({ client, cache: controllerCache, log: silentLogger(), registry: new Registry(), identity: 'parity', namespace: 'kube-system', statusIntervalMs: 60_000, eventSettleMs: SETTLE_MS, eventQps: 1_000, eventBurst: 1_000, leaderElection: { enabled: false } });
   });
 
   after(async () => {
@@ -193,15 +210,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
       assert.equal(applied.code, 0, `the API server rejected the input: ${applied.stderr}`);
       const verdicts = oracle(yaml, ns, unwatched);
       const expected = withoutAction(verdicts);
-      // Settled: the annotations agree with the scan and still do a moment later (no late re-check undoes them).
-      let last = new Map<string, string[] | undefined>();
-      await eventually('annotations', async () => {
-        last = annotated(controllerCache, expected.keys());
-        if (!same(last, expected)) return undefined;
-        await new Promise((r) => setTimeout(r, 300));
-        last = annotated(controllerCache, expected.keys());
-        return same(last, expected) ? true : undefined;
-      }, 15_000).catch(() => undefined);
+      const last = await settled(controllerCache, expected, 15_000);
       assert.deepEqual(Object.fromEntries(last), Object.fromEntries(expected), 'controller annotations differ from the scan');
       // The webhook, each object judged as the one applied last: the same findings, the same actions (deny, warn, audit).
       await eventually('webhook cache', () => ([...expected.keys()].every((k) => judged(webhookCache, [k]).get(k) !== undefined) ? true : undefined), 15_000);
@@ -244,11 +253,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
         const text = readFileSync(file, 'utf8');
         for (const ns of namespaces) {
           const expected = withoutAction(scanned(text.replace(/namespace: shop$/gm, `namespace: ${ns}`), ns));
-          let last = new Map<string, string[] | undefined>();
-          await eventually('annotations', () => {
-            last = annotated(controllerCache, expected.keys());
-            return same(last, expected) ? true : undefined;
-          }, 30_000).catch(() => undefined);
+          const last = await settled(controllerCache, expected, 30_000);
           assert.deepEqual(Object.fromEntries(last), Object.fromEntries(expected), `${ns}: annotations differ from the scan`);
         }
         // Events: once the settle period is over, exactly one per error or warning of the final state, in every order.
@@ -317,21 +322,18 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
 
   describe('the real-world corpus, file by file', () => {
     it('every file of every folder: the controller and the webhook find what the scan finds', async function () {
-      if (!existsSync(CORPUS)) {
-        // CI has the corpus beside the repository: there, its absence is a failure, not a skip.
-        if (process.env.CI) assert.fail(`corpus not found at ${CORPUS}`);
-        this.skip();
-      }
+      // CI has the corpus beside the repository: there, its absence fails the suite.
+      if (!existsSync(CORPUS)) missingPrerequisite(this, `corpus not found at ${CORPUS}`);
       const cp = env.cp;
       const files = corpusFiles();
       const differences: string[] = [];
       let compared = 0;
-      // Twenty files at a time, each in namespaces of its own; files with cluster-scoped objects the rules read alone.
+      // Forty files at a time, each in namespaces of its own; files with cluster-scoped objects the rules read alone.
       const shared = (f: CorpusFile) => f.docs.some((d) => CLUSTER_READ.has(String(d.kind)));
       const batches: CorpusFile[][] = [];
       for (const f of files.filter((x) => !shared(x))) {
         const last = batches[batches.length - 1];
-        if (last && last.length < 20) last.push(f);
+        if (last && last.length < 40) last.push(f);
         else batches.push([f]);
       }
       for (const f of files.filter(shared)) batches.push([f]);
@@ -348,14 +350,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
         const verdicts = new Map<string, string[]>();
         for (const x of applied) for (const [k, v] of oracle(x.yaml, 'default', unwatched)) verdicts.set(k, v);
         const expected = withoutAction(verdicts);
-        let last = new Map<string, string[] | undefined>();
-        await eventually('annotations', async () => {
-          last = annotated(controllerCache, expected.keys());
-          if (!same(last, expected)) return undefined;
-          await new Promise((r) => setTimeout(r, 300));
-          last = annotated(controllerCache, expected.keys());
-          return same(last, expected) ? true : undefined;
-        }, 20_000).catch(() => undefined);
+        const last = await settled(controllerCache, expected, 20_000);
         const judgedNow = judged(webhookCache, verdicts.keys());
         for (const [k, v] of expected) {
           const file = applied.find((x) => x.yaml.includes(`namespace: ${k.split('/')[1]}\n`))?.f.name ?? '?';

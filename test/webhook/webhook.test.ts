@@ -138,7 +138,7 @@ describe('webhook: admission decisions over HTTPS', function () {
     hook = await startTestWebhook(contextOf());
     const res = response(await hook.post('/validate', review('CREATE', INGRESS('not-yet'))));
     assert.equal(res.allowed, true);
-    assert.ok(res.warnings?.some((w) => w.includes('ingress-backend-service-missing') && w.includes('not blocking: refers to an object not there yet')), res.warnings?.join('\n'));
+    assert.ok(res.warnings?.some((w) => w.includes('ingress-backend-service-missing') && w.includes('not blocking: Service default/not-yet does not exist yet')), res.warnings?.join('\n'));
   });
 
   it('denies an Ingress to a port its existing Service lacks', async () => {

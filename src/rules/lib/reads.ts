@@ -26,7 +26,11 @@ export const PROXY_SETTINGS: readonly Read[] = [
   { group: 'networking.k8s.io', kind: 'IngressClass' },
   { group: 'projectcontour.io', kind: 'HTTPProxy' },
   { group: 'route.openshift.io', kind: 'Route' },
-  ...['traefik.io', 'traefik.containo.us'].flatMap((group) => [{ group, kind: 'IngressRoute' }, { group, kind: 'ServersTransport' }]),
+  { group: 'traefik.io', kind: 'IngressRoute' },
+  { group: 'traefik.containo.us', kind: 'IngressRoute' },
+  { group: 'traefik.io', kind: 'ServersTransport' },
+  { group: 'traefik.containo.us', kind: 'ServersTransport' },
+  { group: 'cloud.google.com', kind: 'BackendConfig' },
 ];
 
 /** Every object of the namespace, whatever its kind: custom resources of operators create pods and Services that no manifest shows. */
