@@ -18,12 +18,13 @@ export interface BuiltApp {
   remove(): void;
 }
 
-export function buildApp(): BuiltApp {
+/** `checkout`: link src/ too, so that bin/guard502.js makes the freshness check a checkout makes. */
+export function buildApp(opts: { checkout?: boolean } = {}): BuiltApp {
   const app = mkdtempSync(join(tmpdir(), 'guard502-app-'));
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist'), '--sourceMap', 'false'], { stdio: 'inherit' });
   mkdirSync(join(app, 'bin'));
   // Copied, not linked: the entry finds dist/ relative to its own path.
   copyFileSync(join(root, 'bin/guard502.js'), join(app, 'bin/guard502.js'));
-  for (const shared of ['crds', 'node_modules', 'package.json']) symlinkSync(join(root, shared), join(app, shared));
+  for (const shared of ['crds', 'node_modules', 'package.json', ...(opts.checkout ? ['src'] : [])]) symlinkSync(join(root, shared), join(app, shared));
   return { bin: join(app, 'bin/guard502.js'), remove: () => rmSync(app, { recursive: true, force: true }) };
 }

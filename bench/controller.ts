@@ -133,6 +133,23 @@ async function countAnnotated(client: KubeClient): Promise<number> {
   return n;
 }
 
+/** The benchmark cluster: APPS Deployments and Services, an Ingress for every fifth app, in NAMESPACES namespaces. */
+export async function populate(client: KubeClient, apps = APPS): Promise<{ namespaces: string[]; creates: Array<{ path: string; body: object }>; createSeconds: number }> {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
+  await pool(namespaces, 8, (ns) => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+  const creates: Array<{ path: string; body: object }> = [];
+  for (let i = 0; i < apps; i++) {
+    const ns = namespaces[i % NAMESPACES] as string;
+    const name = `app-${i}`;
+    creates.push({ path: `/apis/apps/v1/namespaces/${ns}/deployments`, body: deployment(ns, name, i) });
+    creates.push({ path: `/api/v1/namespaces/${ns}/services`, body: service(ns, name) });
+    if (i % INGRESS_EVERY === 0) creates.push({ path: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, body: ingress(ns, name) });
+  }
+  const t0 = performance.now();
+  await pool(creates, 32, (c) => client.create(c.path, c.body));
+  return { namespaces, creates, createSeconds: (performance.now() - t0) / 1000 };
+}
+
 /** One first pass of the controller over every object, under one write budget. */
 export interface FirstPass {
   budget: string;
@@ -256,19 +273,7 @@ export async function benchController(): Promise<ControllerBenchResult> {
   const cp = await startControlPlane({});
   try {
     const client = new KubeClient(cp.kubeConfig);
-    const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
-    await pool(namespaces, 8, (ns) => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
-    const creates: Array<{ path: string; body: object }> = [];
-    for (let i = 0; i < APPS; i++) {
-      const ns = namespaces[i % NAMESPACES] as string;
-      const name = `app-${i}`;
-      creates.push({ path: `/apis/apps/v1/namespaces/${ns}/deployments`, body: deployment(ns, name, i) });
-      creates.push({ path: `/api/v1/namespaces/${ns}/services`, body: service(ns, name) });
-      if (i % INGRESS_EVERY === 0) creates.push({ path: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, body: ingress(ns, name) });
-    }
-    const t0 = performance.now();
-    await pool(creates, 32, (c) => client.create(c.path, c.body));
-    const createSeconds = (performance.now() - t0) / 1000;
+    const { namespaces, creates, createSeconds } = await populate(client);
 
     const objects = creates.length;
     const targets = creates.map((c) => `${c.path}/${(c.body as { metadata: { name: string } }).metadata.name}`);

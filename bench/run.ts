@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchScan } from './scan.ts';
+import { benchStartReport } from './start.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -28,10 +29,13 @@ if (want('scan')) {
   );
 }
 
+if (want('start')) sections.push(benchStartReport(), '');
+
 // The webhook and controller benchmarks live beside their modules' code.
 for (const [name, file, fn] of [
   ['webhook', './webhook.ts', 'benchWebhookReport'],
   ['controller', './controller.ts', 'benchControllerReport'],
+  ['scan-cluster', './scan-cluster.ts', 'benchScanClusterReport'],
 ] as const) {
   if (!want(name) || !existsSync(new URL(file, import.meta.url))) continue;
   const mod = (await import(file)) as Record<string, () => Promise<string>>;

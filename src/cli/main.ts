@@ -1,5 +1,4 @@
 // guard502 command line: dispatches to the faces of the engine.
-import { rulePage } from '../docs/generate.ts';
 import { RULES, ruleById } from '../rules/index.ts';
 import { UsageError, type Io } from './io.ts';
 import { runScan } from './scan.ts';
@@ -9,6 +8,7 @@ export const HELP = `guard502 — stops the Kubernetes deploys that cause 502 Ba
 
 Usage:
   guard502 scan [PATH ...|-] [options]   scan manifests offline (see: guard502 scan --help)
+  guard502 scan --cluster [-n NS | -A]   scan the objects of a live cluster, read-only
   guard502 rules [--format json]         list the rule catalogue
   guard502 explain RULE                  explain a rule: what, why it ends in a 502, fix, how to silence
   guard502 webhook [options]             run the validating (and mutating) admission webhook
@@ -31,7 +31,7 @@ function listRules(argv: string[], io: Io): number {
   return 0;
 }
 
-function explain(argv: string[], io: Io): number {
+async function explain(argv: string[], io: Io): Promise<number> {
   const id = argv[0];
   if (!id) throw new UsageError('explain needs a rule ID (guard502 rules lists them)');
   const rule = ruleById(id);
@@ -40,6 +40,8 @@ function explain(argv: string[], io: Io): number {
     const near = contains.length > 0 ? contains : RULES.filter((r) => id.startsWith(`${r.id.split('-')[0] as string}-`)).map((r) => r.id);
     throw new UsageError(`unknown rule ${JSON.stringify(id)}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}; guard502 rules lists them`);
   }
+  // The page generator loads only here: the scan, which starts far more often, does not need it.
+  const { rulePage } = await import('../docs/generate.ts');
   io.stdout.write(rulePage(rule));
   return 0;
 }
@@ -59,7 +61,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'rules':
         return listRules(rest, io);
       case 'explain':
-        return explain(rest, io);
+        return await explain(rest, io);
       case 'webhook':
       case 'controller':
       case 'serve':

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { fs } from '../builtins.ts';
 
 /** The package version; package.json sits two levels up from both src/cli and dist/cli. */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

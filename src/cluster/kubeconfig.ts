@@ -125,10 +125,11 @@ function execConfig(v: unknown, path: string): ExecConfig | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** The connection of a kubeconfig file's current context. */
-export function fromKubeconfigFile(path: string): Connection {
+/** The connection of a kubeconfig file's current context, or of the context named (kubectl's --context). */
+export function fromKubeconfigFile(path: string, contextOverride?: string): Connection {
   const doc = (load(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
-  const contextName = str(doc['current-context']);
+  const contextName = contextOverride ?? str(doc['current-context']);
+  if (contextOverride !== undefined && !doc.contexts?.some((c) => c.name === contextOverride)) throw new Error(`${path}: no context named ${JSON.stringify(contextOverride)}`);
   const context = doc.contexts?.find((c) => c.name === contextName)?.context ?? (doc.contexts?.length === 1 ? doc.contexts[0]?.context : undefined);
   const cluster = doc.clusters?.find((c) => c.name === context?.cluster)?.cluster ?? (doc.clusters?.length === 1 ? doc.clusters[0]?.cluster : undefined);
   const user = doc.users?.find((u) => u.name === context?.user)?.user ?? {};
@@ -140,7 +141,10 @@ export function fromKubeconfigFile(path: string): Connection {
   };
   const data = (v: unknown) => (str(v) === undefined ? undefined : Buffer.from(v as string, 'base64'));
   if (Object.keys(user).some((k) => !USER_FIELDS.has(k)) || Object.keys(cluster).some((k) => !CLUSTER_FIELDS.has(k))) {
-    return fullConnection((kc) => kc.loadFromFile(path));
+    return fullConnection((kc) => {
+      kc.loadFromFile(path);
+      if (contextOverride !== undefined) kc.setCurrentContext(contextOverride);
+    });
   }
   const settings: Settings = { server };
   const ca = data(cluster['certificate-authority-data']) ?? file(cluster['certificate-authority']);
@@ -173,14 +177,23 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env, dir = SA_DIR, to
   });
 }
 
-/** Like kubectl: an explicit file, else $KUBECONFIG, else ~/.kube/config, else the in-cluster service account. */
-export function loadConnection(path?: string, env: NodeJS.ProcessEnv = process.env): Connection {
-  if (path) return fromKubeconfigFile(path);
+/**
+ * Like kubectl: an explicit file, else $KUBECONFIG, else ~/.kube/config, else the in-cluster service
+ * account; `context` picks a context other than the current one (kubectl's --context).
+ */
+export function loadConnection(path?: string, env: NodeJS.ProcessEnv = process.env, context?: string): Connection {
+  if (path) return fromKubeconfigFile(path, context);
   const fromEnv = env.KUBECONFIG?.split(':').filter(Boolean) ?? [];
-  if (fromEnv.length === 1) return fromKubeconfigFile(fromEnv[0] as string);
+  if (fromEnv.length === 1) return fromKubeconfigFile(fromEnv[0] as string, context);
   // Several files are merged by rules client-node implements: let it.
-  if (fromEnv.length > 1) return fullConnection((kc) => kc.loadFromDefault());
+  if (fromEnv.length > 1) {
+    return fullConnection((kc) => {
+      kc.loadFromDefault();
+      if (context !== undefined) kc.setCurrentContext(context);
+    });
+  }
   const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home)) return fromKubeconfigFile(home);
+  if (existsSync(home)) return fromKubeconfigFile(home, context);
+  if (context !== undefined) throw new Error(`no kubeconfig to take context ${JSON.stringify(context)} from ($KUBECONFIG is unset and ${home} does not exist)`);
   return inCluster(env);
 }

@@ -2,7 +2,7 @@
 // annotates (src/cluster/resources.ts), so the two cannot drift apart. The Helm
 // chart's RBAC is checked against this in the chart tests.
 
-import { admittedBy, WATCHED } from '../cluster/resources.ts';
+import { admittedBy, WATCHED, watchedFor } from '../cluster/resources.ts';
 import { POLICY_GROUP, POLICY_PLURAL } from '../policy/crd.ts';
 import { REPORT_FORMATS, REPORT_KINDS, type ReportFormat } from './reports.ts';
 
@@ -44,6 +44,20 @@ export function reportRules(format: ReportFormat): PolicyRule[] {
 /** Rules in guard502's own namespace: the leader-election Lease. */
 export function namespaceRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+}
+
+/**
+ * What `guard502 scan --cluster` needs: get and list, once, on what the controller watches (no watch,
+ * no write). One rule per API group.
+ */
+export function scanRules(): PolicyRule[] {
+  const rules: PolicyRule[] = [];
+  for (const w of watchedFor('controller')) {
+    const same = rules.find((r) => r.apiGroups[0] === w.group);
+    if (same) same.resources.push(w.plural);
+    else rules.push({ apiGroups: [w.group], resources: [w.plural], verbs: ['get', 'list'] });
+  }
+  return rules;
 }
 
 function yamlRules(rules: PolicyRule[]): string {

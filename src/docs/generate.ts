@@ -6,6 +6,7 @@ import { chartRbacTemplate, chartWebhookRulesTemplate } from '../controller/rbac
 import type { Rule } from '../engine/rule.ts';
 import { policyCrd, POLICY_API_VERSION, POLICY_KIND } from '../policy/crd.ts';
 import { RULES } from '../rules/index.ts';
+import { scanRules } from '../controller/rbac.ts';
 
 const SHAPE_TEXT: Record<string, string> = {
   unreachable: 'unreachable — the gateway cannot connect (refused, no endpoints, wrong port)',
@@ -94,6 +95,24 @@ export function catalogueIndex(rules: readonly Rule[]): string {
   ].join('\n');
 }
 
+export const SCAN_READER_PATH = 'deploy/scan-reader.yaml';
+
+/** The ClusterRole `guard502 scan --cluster` needs, from the kinds the controller watches. */
+export function scanReaderRole(): string {
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'guard502-scan-reader' },
+    rules: scanRules(),
+  };
+  return `# Generated from the kinds guard502 reads by \`npm run generate\`; do not edit.
+# Read-only access for \`guard502 scan --cluster\` (get and list, no watch, no write).
+# Bind it to whoever runs the scan, e.g.:
+#   kubectl create clusterrolebinding guard502-scan --clusterrole=guard502-scan-reader --user=alice
+#   kubectl create rolebinding guard502-scan -n shop --clusterrole=guard502-scan-reader --user=alice   # -n shop only
+${yaml.dump(role, { lineWidth: -1, noRefs: true })}`;
+}
+
 export function generatedFiles(rules: readonly Rule[] = RULES): Map<string, string> {
   const files = new Map<string, string>();
   const crd = `# Generated from the rule catalogue by \`npm run generate\`; do not edit.\n${yaml.dump(policyCrd(rules), { lineWidth: -1, noRefs: true })}`;
@@ -106,5 +125,6 @@ export function generatedFiles(rules: readonly Rule[] = RULES): Map<string, stri
   files.set('deploy/helm/guard502/templates/_webhook_rules.tpl', chartWebhookRulesTemplate());
   files.set('docs/rules/README.md', catalogueIndex(rules));
   for (const r of rules) files.set(`docs/rules/${r.id}.md`, rulePage(r));
+  files.set(SCAN_READER_PATH, scanReaderRole());
   return files;
 }

@@ -173,15 +173,21 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/**
+ * Code-point order: the same on every machine whatever its locale, and free, where the first
+ * localeCompare loads ICU's collation data (10-15 ms, a tenth of a small scan's whole run).
+ */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Stable order for reports: by source position, then object, then severity and rule. */
 export function sortFindings<T extends Finding>(findings: T[]): T[] {
   return findings.sort(
     (a, b) =>
-      (a.source?.file ?? '').localeCompare(b.source?.file ?? '') ||
+      byCodePoint(a.source?.file ?? '', b.source?.file ?? '') ||
       (a.source?.line ?? 0) - (b.source?.line ?? 0) ||
-      `${a.resource.namespace}/${a.resource.kind}/${a.resource.name}`.localeCompare(`${b.resource.namespace}/${b.resource.kind}/${b.resource.name}`) ||
+      byCodePoint(`${a.resource.namespace}/${a.resource.kind}/${a.resource.name}`, `${b.resource.namespace}/${b.resource.kind}/${b.resource.name}`) ||
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.rule.localeCompare(b.rule) ||
-      a.path.localeCompare(b.path),
+      byCodePoint(a.rule, b.rule) ||
+      byCodePoint(a.path, b.path),
   );
 }

@@ -1,8 +1,7 @@
 // Reads the CLI's inputs: files, directories (recursively, *.yaml|*.yml|*.json)
 // and stdin ("-"). Unreadable paths become input errors, never exceptions.
 
-import { readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { fs } from '../builtins.ts';
 import { join } from 'node:path';
 import { parseStream, type InputError, type LoadedObject } from './documents.ts';
 
@@ -11,7 +10,7 @@ const MANIFEST = /\.(ya?ml|json)$/i;
 async function listFiles(path: string, errors: InputError[]): Promise<string[]> {
   let info;
   try {
-    info = await stat(path);
+    info = fs.statSync(path);
   } catch (err) {
     errors.push({ file: path, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}` });
     return [];
@@ -20,7 +19,7 @@ async function listFiles(path: string, errors: InputError[]): Promise<string[]> 
   const out: string[] = [];
   let entries;
   try {
-    entries = await readdir(path, { withFileTypes: true });
+    entries = fs.readdirSync(path, { withFileTypes: true });
   } catch (err) {
     errors.push({ file: path, message: `cannot read directory: ${(err as Error).message}` });
     return [];
@@ -47,7 +46,7 @@ export interface ReadResult {
   files: number;
 }
 
-export async function readInputs(paths: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<ReadResult> {
+export async function readInputs(paths: readonly string[], stdin?: NodeJS.ReadableStream): Promise<ReadResult> {
   const result: ReadResult = { objects: [], errors: [], files: 0 };
   const files: string[] = [];
   for (const p of paths) files.push(...(p === '-' ? ['-'] : await listFiles(p, result.errors)));
@@ -57,7 +56,8 @@ export async function readInputs(paths: readonly string[], stdin: NodeJS.Readabl
     // whole manifest beats libuv's chunked asynchronous reads several times over.
     let text: string | Error;
     try {
-      text = file === '-' ? await readStdin(stdin) : readFileSync(file, 'utf8');
+      // process.stdin only when read: creating the stream loads Node's stream modules.
+      text = file === '-' ? await readStdin(stdin ?? process.stdin) : fs.readFileSync(file, 'utf8');
     } catch (err) {
       text = err instanceof Error ? err : new Error(String(err));
     }

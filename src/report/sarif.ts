@@ -45,10 +45,15 @@ export function renderSarif(result: ScanResult, rules: readonly Rule[], version:
           message: { text: `${f.message}\nFix: ${f.fix}` },
           locations: [
             {
-              physicalLocation: {
-                artifactLocation: { uri: artifactUri(f.source?.template ?? f.source?.file ?? 'cluster') },
-                region: { startLine: f.source?.template ? 1 : (f.source?.line ?? 1) },
-              },
+              // An object read from a cluster has no file: it is located by name alone.
+              ...(f.source
+                ? {
+                    physicalLocation: {
+                      artifactLocation: { uri: artifactUri(f.source.template ?? f.source.file) },
+                      region: { startLine: f.source.template ? 1 : f.source.line },
+                    },
+                  }
+                : {}),
               logicalLocations: [{ fullyQualifiedName: `${f.resource.namespace}/${f.resource.kind}/${f.resource.name}/${f.path}`, kind: 'member' }],
             },
           ],

@@ -1,11 +1,13 @@
 // Human output, grouped by file and object, most severe first within each object.
 // Colour only on a TTY (NO_COLOR and FORCE_COLOR respected); plain text reads
 // well in a CI log.
-import { styleText } from 'node:util';
+import { util } from '../builtins.ts';
 import type { Severity } from '../engine/types.ts';
 import type { CheckedFinding } from '../engine/run.ts';
 import type { ScanResult } from '../scan.ts';
 import { resourceLabel, summarize } from './summary.ts';
+
+const { styleText } = util;
 
 type Style = Parameters<typeof styleText>[0];
 
