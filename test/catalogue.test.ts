@@ -11,7 +11,7 @@ const STATIC = [
   'route-backend-mismatch', 'service-publishes-not-ready', 'probe-port-mismatch', 'readiness-probe-missing', 'readiness-probe-shallow',
   'readiness-probe-wrong-port', 'readiness-probe-slow', 'proxy-timeout-unbounded', 'proxy-retries-unbounded', 'rollout-recreate',
   'rollout-capacity-drop', 'single-replica', 'prestop-missing', 'termination-grace-too-short', 'memory-limit-missing', 'pdb-missing',
-  'canary-missing', 'min-ready-seconds-missing', 'backend-protocol-mismatch',
+  'canary-missing', 'min-ready-seconds-missing', 'backend-protocol-mismatch', 'upstream-keepalive-race',
 ];
 /** Live rules need cluster state and ship with the controller. */
 const LIVE = ['no-ready-endpoints', 'rollout-stuck'];

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ClusterCache } from '../cluster/cache.ts';
 import { KubeClient } from '../cluster/client.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../controller/reports.ts';
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS, DEFAULT_WRITE_BURST, DEFAULT_WRITE_QPS } from '../controller/budget.ts';
 import { RULES } from '../rules/index.ts';
 import { createLogger, type Logger } from '../server/log.ts';
@@ -29,6 +30,9 @@ Options:
   --namespace NS        guard502's own namespace, for its Lease (default: the pod's namespace)
   --identity ID         this replica's name in leader election (default: $POD_NAME or the host name)
   --leader-elect=BOOL   elect one writer with a Lease (default true; false only with one replica)
+  --policy-reports=FMT  controller: write a policy report per checked object, owned by it:
+                        openreports (openreports.io Report), wgpolicyk8s (wgpolicyk8s.io
+                        PolicyReport) or none (default); nothing is written without the CRD
   --log-level LEVEL     debug, info, warn, error (default info)
   --write-qps N         controller: annotation writes per second (default ${DEFAULT_WRITE_QPS})
   --write-burst N       controller: writes allowed at once above that rate (default ${DEFAULT_WRITE_BURST})
@@ -46,6 +50,8 @@ export interface ServerFlags {
   identity: string;
   leaderElect: boolean;
   logLevel: string;
+  /** Policy reports the controller writes (absent: none). */
+  reports?: ReportFormat;
   writeQps: number;
   writeBurst: number;
   eventQps: number;
@@ -90,6 +96,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
         identity: { type: 'string' },
         'leader-elect': { type: 'string' },
         'log-level': { type: 'string' },
+        'policy-reports': { type: 'string' },
         'write-qps': { type: 'string' },
         'write-burst': { type: 'string' },
         'event-qps': { type: 'string' },
@@ -105,6 +112,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   if (values.help) return 'help';
   const level = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: expected debug, info, warn or error, got ${JSON.stringify(level)}`);
+  const reports = values['policy-reports'] ?? 'none';
+  if (reports !== 'none' && !(REPORT_FORMATS as readonly string[]).includes(reports)) {
+    throw new UsageError(`--policy-reports: expected none, ${REPORT_FORMATS.join(' or ')}, got ${JSON.stringify(reports)}`);
+  }
   const elect = values['leader-elect'] ?? 'true';
   if (elect !== 'true' && elect !== 'false') throw new UsageError(`--leader-elect: expected true or false, got ${JSON.stringify(elect)}`);
   return {
@@ -117,6 +128,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     identity: values.identity ?? process.env.POD_NAME ?? hostname(),
     leaderElect: elect === 'true',
     logLevel: level,
+    ...(reports !== 'none' ? { reports: reports as ReportFormat } : {}),
     writeQps: rate(values['write-qps'], '--write-qps', DEFAULT_WRITE_QPS),
     writeBurst: Math.max(1, Math.round(rate(values['write-burst'], '--write-burst', DEFAULT_WRITE_BURST))),
     eventQps: rate(values['event-qps'], '--event-qps', DEFAULT_EVENT_QPS),
@@ -147,6 +159,7 @@ async function start(command: string, flags: ServerFlags, log: Logger): Promise<
       identity: flags.identity,
       namespace: flags.namespace,
       leaderElection: { enabled: flags.leaderElect },
+      ...(flags.reports ? { reports: flags.reports } : {}),
       writeQps: flags.writeQps,
       writeBurst: flags.writeBurst,
       eventQps: flags.eventQps,

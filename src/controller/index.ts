@@ -25,6 +25,7 @@ import { EventRecorder } from './events.ts';
 import { controllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { PolicyStatus } from './status.ts';
+import { ReportWriter, type ReportFormat } from './reports.ts';
 import { Writer } from './writer.ts';
 
 /** Objects reconciled at once: writes wait on the API server, so more than one keeps it busy. */
@@ -49,6 +50,8 @@ export interface ControllerDeps {
   eventSettleMs?: number;
   /** How often Guard502Policy status is brought up to date. */
   statusIntervalMs?: number;
+  /** Write a policy report per checked object in this format (absent: none). */
+  reports?: ReportFormat;
 }
 
 export interface ControllerHandle {
@@ -115,6 +118,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   const writer = new Writer(deps.client, { ...(deps.writeQps ? { qps: deps.writeQps } : {}), ...(deps.writeBurst ? { burst: deps.writeBurst } : {}) });
   /** What each object's findings were at its last check: metrics, policy status and Events read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
+  const reports = deps.reports ? new ReportWriter(deps.client, { format: deps.reports, log, rules: RULES }) : undefined;
   const metrics = controllerMetrics(deps.registry, {
     queueDepth: () => queue.length,
     findings: function* () {
@@ -180,6 +184,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     if (!c.current && c.previous) {
       current.delete(c.previous.key);
       liveClock.forgetObject(c.previous.key);
+      reports?.forget(c.previous);
     }
   });
 
@@ -204,6 +209,16 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     for (const f of result.failures) log.error({ rule: f.rule, kind: object.kind, namespace: object.namespace, name: object.name, error: f.message }, 'rule failed');
     const findings = sortFindings(result.findings);
     current.set(key, { policy: policy.name, findings: findings.map((f) => ({ rule: f.rule, severity: f.severity })) });
+    if (reports) {
+      try {
+        const r = await reports.write(object, result);
+        if (r === 'written') metrics.writes.inc({ kind: 'Report', result: 'ok' });
+      } catch (err) {
+        // The report is a view of the findings: failing to write it must not hold back the annotations.
+        metrics.writes.inc({ kind: 'Report', result: 'error' });
+        log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, error: (err as Error).message }, 'could not write policy report');
+      }
+    }
     const desired = desiredAnnotations(findings, policy.generation, object.annotations, new Date());
     if (!desired) return 'unchanged';
     const before = rulesIn(object.annotations[ANNOTATION_FINDINGS]);

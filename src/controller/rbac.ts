@@ -4,6 +4,7 @@
 
 import { admittedBy, WATCHED, watchedFor } from '../cluster/resources.ts';
 import { POLICY_GROUP, POLICY_PLURAL } from '../policy/crd.ts';
+import { REPORT_FORMATS, REPORT_KINDS, type ReportFormat } from './reports.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -32,6 +33,12 @@ export function clusterRules(writes: boolean): PolicyRule[] {
     add('', 'events', 'events', ['create', 'patch']);
   }
   return rules.map(({ cls: _cls, ...rule }) => rule);
+}
+
+/** What writing policy reports of `format` needs: the reports, in every namespace. */
+export function reportRules(format: ReportFormat): PolicyRule[] {
+  const k = REPORT_KINDS[format];
+  return [{ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'create', 'patch'] }];
 }
 
 /** Rules in guard502's own namespace: the leader-election Lease. */
@@ -65,12 +72,14 @@ export function chartRbacTemplate(): string {
     'Generated from src/controller/rbac.ts by `npm run generate`; do not edit.',
     'The permissions guard502 needs (least privilege): read every kind the rules judge or read,',
     'with the controller on also patch annotations on the kinds it judges, read EndpointSlices',
-    '(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace.',
+    '(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace;',
+    'with controller.policyReports set, also create and patch the policy reports of that format.',
     'The webhook alone (controller.enabled=false) only reads.',
     '*/ -}}',
     '{{- define "guard502.clusterRules" -}}',
     '{{- if .Values.controller.enabled }}',
     yamlRules(clusterRules(true)),
+    ...REPORT_FORMATS.flatMap((f) => [`{{- if eq (toString .Values.controller.policyReports) ${JSON.stringify(f)} }}`, yamlRules(reportRules(f)), '{{- end }}']),
     '{{- else }}',
     yamlRules(clusterRules(false)),
     '{{- end }}',

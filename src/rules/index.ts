@@ -25,6 +25,7 @@ import minReadySecondsMissing from './min-ready-seconds-missing.ts';
 import backendProtocolMismatch from './backend-protocol-mismatch.ts';
 import noReadyEndpoints from './no-ready-endpoints.ts';
 import rolloutStuck from './rollout-stuck.ts';
+import upstreamKeepaliveRace from './upstream-keepalive-race.ts';
 
 export const RULES: readonly Rule[] = [
   serviceSelectsNothing,
@@ -50,6 +51,7 @@ export const RULES: readonly Rule[] = [
   canaryMissing,
   minReadySecondsMissing,
   backendProtocolMismatch,
+  upstreamKeepaliveRace,
   noReadyEndpoints,
   rolloutStuck,
 ];

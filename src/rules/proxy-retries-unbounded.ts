@@ -5,7 +5,7 @@ import { GATEWAY_GROUP } from '../engine/kinds.ts';
 import type { Resource } from '../engine/model.ts';
 import type { Json, RuleHit } from '../engine/types.ts';
 import { ingressController, type IngressFamily } from './lib/ingress-controller.ts';
-import { annotationPath, CONTOUR_GROUP, isIngressNginxCanary, TRAEFIK_GROUPS } from './lib/proxy-timeouts.ts';
+import { annotationPath, CONTOUR_GROUP, ENVOY_GATEWAY_GROUP, isIngressNginxCanary, ISTIO_GROUP, TRAEFIK_GROUPS } from './lib/proxy-timeouts.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 
 /** One retry setting, decoded: how many retries follow the first attempt (Infinity: no limit). */
@@ -137,10 +137,73 @@ function middlewareRetries(mw: Resource): RetrySetting[] {
   }];
 }
 
+/** A count decoded from `v` at `path`, as retries after the first attempt (`toRetries`), unless it is off or within the default. */
+function countSetting(path: string, v: Json | undefined, proxy: string, on: string, fix: RetrySetting['fix'], toRetries = (n: number) => n): RetrySetting | undefined {
+  const n = intOf(v);
+  if (n === undefined || n <= 0) return undefined;
+  return { path, said: `${path}: ${JSON.stringify(v)}`, retries: toRetries(n), proxy, on, fix };
+}
+
+/** Envoy Gateway BackendTrafficPolicy `spec.retry.numRetries` (2 when a retry block is set without it; `0` turns retries off). */
+function backendTrafficPolicyRetries(p: Resource): RetrySetting[] {
+  const retry = dig(p.raw, 'spec', 'retry');
+  if (!isObject(retry)) return [];
+  const triggers = dig(retry, 'retryOn', 'triggers');
+  const s = countSetting('spec.retry.numRetries', retry.numRetries, 'Envoy Gateway',
+    Array.isArray(triggers) && triggers.length ? `on ${triggers.join(', ')}` : 'on connection failures and 503s', (r) => ({ yaml: { spec: { retry: { numRetries: r } } } }));
+  return s ? [s] : [];
+}
+
+/** Istio VirtualService `spec.http[].retries.attempts` (retries after the first try; 2 when unset, `0` turns them off). */
+function virtualServiceRetries(vs: Resource): RetrySetting[] {
+  const routes = dig(vs.raw, 'spec', 'http');
+  return (Array.isArray(routes) ? routes : []).flatMap((route, i) => {
+    const retries = dig(route, 'retries');
+    if (!isObject(retries)) return [];
+    const on = typeof retries.retryOn === 'string' ? `on ${retries.retryOn}` : 'on connect-failure, refused-stream, unavailable, cancelled and 503';
+    return countSetting(`spec.http[${i}].retries.attempts`, retries.attempts, 'Istio', on, (r) => ({ within: `spec.http[${i}]`, yaml: { retries: { attempts: r } } })) ?? [];
+  });
+}
+
+const KONG_RETRIES = 'konghq.com/retries';
+const LINKERD_LIMIT = 'retry.linkerd.io/limit';
+
+/**
+ * Retries a mesh or proxy reads from annotations on the object itself: Kong `konghq.com/retries` (Services; default 5)
+ * and Linkerd `retry.linkerd.io/limit` (Services and routes; default 1, applied only with `retry.linkerd.io/http` or `grpc`).
+ */
+function annotationRetries(r: Resource): RetrySetting[] {
+  const a = r.annotations;
+  const out: RetrySetting[] = [];
+  const annotationFix = (key: string) => (n: number) => ({ yaml: { metadata: { annotations: { [key]: String(n) } } } });
+  if (r.kind === 'Service') {
+    const kong = countSetting(annotationPath(KONG_RETRIES), a[KONG_RETRIES], 'Kong', 'on connection errors and timeouts', annotationFix(KONG_RETRIES));
+    if (kong) out.push({ ...kong, said: `${KONG_RETRIES}: ${JSON.stringify(a[KONG_RETRIES])}` });
+  }
+  const on = a['retry.linkerd.io/http'] ?? a['retry.linkerd.io/grpc'];
+  if (on !== undefined) {
+    const linkerd = countSetting(annotationPath(LINKERD_LIMIT), a[LINKERD_LIMIT], 'Linkerd', `on ${on}`, annotationFix(LINKERD_LIMIT));
+    if (linkerd) out.push({ ...linkerd, said: `${LINKERD_LIMIT}: ${JSON.stringify(a[LINKERD_LIMIT])}` });
+  }
+  return out;
+}
+
+export const GATEWAY_X_GROUP = 'gateway.networking.x-k8s.io';
+
+/** Gateway API XBackendTrafficPolicy `spec.retryConstraint.budget.percent`: the share of active requests that may be retries (default 20). */
+function retryBudgetPercent(p: Resource): { percent: number; written: Json } | undefined {
+  const v = dig(p.raw, 'spec', 'retryConstraint', 'budget', 'percent');
+  const n = intOf(v as Json | undefined);
+  return n === undefined ? undefined : { percent: n, written: v as Json };
+}
+
 function retriesOf(r: Resource, graph: ResourceGraph): RetrySetting[] {
   if (r.kind === 'Ingress' && (r.group === 'networking.k8s.io' || r.group === 'extensions')) return ingressRetries(r, graph);
   if (r.kind === 'HTTPProxy' && r.group === CONTOUR_GROUP) return httpProxyRetries(r);
-  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return httpRouteRetries(r);
+  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return [...httpRouteRetries(r), ...annotationRetries(r)];
+  if (r.kind === 'Service' && r.group === '') return annotationRetries(r);
+  if (r.kind === 'BackendTrafficPolicy' && r.group === ENVOY_GATEWAY_GROUP) return backendTrafficPolicyRetries(r);
+  if (r.kind === 'VirtualService' && r.group === ISTIO_GROUP) return virtualServiceRetries(r);
   if (r.kind === 'Middleware' && TRAEFIK_GROUPS.includes(r.group)) return middlewareRetries(r);
   return [];
 }
@@ -150,7 +213,7 @@ export default defineRule({
   title: 'Proxy retries unlimited or above the ceiling',
   shape: 'too-slow',
   severity: 'warning',
-  targets: ['Ingress', 'HTTPRoute', 'HTTPProxy', 'Middleware'],
+  targets: ['Ingress', 'HTTPRoute', 'HTTPProxy', 'Middleware', 'Service', 'BackendTrafficPolicy', 'VirtualService', 'XBackendTrafficPolicy'],
   reads: [{ group: 'networking.k8s.io', kind: 'IngressClass' }],
   params: {
     maxRetries: {
@@ -160,15 +223,30 @@ export default defineRule({
       description: 'Most retries accepted after the first attempt of a request.',
       unit: 'retries',
     },
+    maxRetryBudgetPercent: {
+      type: 'integer',
+      default: 50,
+      minimum: 0,
+      maximum: 100,
+      description: 'Largest share of active requests a retry budget (Gateway API XBackendTrafficPolicy) may let be retries.',
+      unit: 'percent',
+    },
   },
   docs: {
     what:
       'Reads the retry counts written in the manifests and reports those without a limit or with more than `maxRetries` ' +
-      'retries (default 3) after the first attempt. Covered: ingress-nginx `nginx.ingress.kubernetes.io/' +
-      'proxy-next-upstream-tries` (attempts in total, first included; `0` means no limit), Contour ' +
-      '`projectcontour.io/num-retries` (with `retry-on`) and HTTPProxy `spec.routes[].retryPolicy.count` (`-1` disables ' +
-      'retries), Gateway API HTTPRoute `spec.rules[].retry.attempts` (GEP-1731: retries after the first attempt), and ' +
-      'Traefik Middleware `spec.retry.attempts` (attempts in total).',
+      'retries (default 3) after the first attempt, and retry budgets that let more than `maxRetryBudgetPercent` (default 50) ' +
+      'of the active requests be retries.\n\n' +
+      '| Controller | Setting (on) | Counts | Default | No limit |\n|---|---|---|---|---|\n' +
+      '| ingress-nginx | `nginx.ingress.kubernetes.io/proxy-next-upstream-tries` (Ingress) | attempts, first included | 3 | `0` (unless `proxy-next-upstream-timeout` bounds it) |\n' +
+      '| Contour | `projectcontour.io/num-retries` with `retry-on` (Ingress); HTTPProxy `spec.routes[].retryPolicy.count` | retries | 1 | none (`-1` disables) |\n' +
+      '| Gateway API | HTTPRoute `spec.rules[].retry.attempts` (experimental channel, with `backoff`) | retries | implementation\'s | none |\n' +
+      '| Gateway API | XBackendTrafficPolicy `spec.retryConstraint.budget.percent` (experimental channel) | % of active requests | 20 % | 100 % |\n' +
+      '| Traefik | Middleware `spec.retry.attempts` | attempts, first included | no retry middleware | none |\n' +
+      '| Envoy Gateway | BackendTrafficPolicy `spec.retry.numRetries` | retries | 2 (with a `retry` block) | none (`0` disables) |\n' +
+      '| Istio | VirtualService `spec.http[].retries.attempts` | retries | 2 (retries are on by default; `perTryTimeout` unset) | none (`0` disables) |\n' +
+      '| Kong | `konghq.com/retries` (Service) | retries | 5 | none |\n' +
+      '| Linkerd | `retry.linkerd.io/limit` with `retry.linkerd.io/http` or `grpc` (Service, HTTPRoute) | retries | 1 | none |\n',
     why:
       'Retries hide a lone failing pod, but when the failure is general — pods slow, overloaded or restarting — every ' +
       'client request becomes one request per attempt, each waiting out its own timeout. The extra load keeps the pods ' +
@@ -191,6 +269,17 @@ export default defineRule({
   },
   evaluate(r, graph, params) {
     const hits: RuleHit[] = [];
+    const budget = r.kind === 'XBackendTrafficPolicy' && r.group === GATEWAY_X_GROUP ? retryBudgetPercent(r) : undefined;
+    if (budget && budget.percent > params.maxRetryBudgetPercent) {
+      hits.push({
+        path: 'spec.retryConstraint.budget.percent',
+        message:
+          `With spec.retryConstraint.budget.percent: ${JSON.stringify(budget.written)}, up to ${budget.percent}% of the active requests to the backend may be retries ` +
+          `(ceiling ${params.maxRetryBudgetPercent}%): when pods are slow or failing, the retries ${budget.percent >= 100 ? 'double' : 'swell'} the load that keeps them ` +
+          'from recovering, and clients and outer load balancers give up first with a 502 or 504.',
+        fix: fixWithYaml('Keep the budget small (20% is the default):', { spec: { retryConstraint: { budget: { percent: Math.min(20, params.maxRetryBudgetPercent) } } } }),
+      });
+    }
     for (const s of retriesOf(r, graph)) {
       if (s.retries <= params.maxRetries) continue;
       const unlimited = s.retries === Infinity;
@@ -316,8 +405,157 @@ spec:
 `,
         expect: [{ severity: 'warning', path: 'spec.rules[0].retry.attempts', message: 'With spec.rules[0].retry.attempts: 2, the gateway retries a failed request 2 times (ceiling 1) on the failures the implementation retries: when pods are slow or failing, every request turns into 3 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most once, in spec.rules[0]:\nretry:\n  attempts: 1' }],
       },
+      {
+        name: 'Envoy Gateway BackendTrafficPolicy numRetries 5 (documented example)',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: retry-for-route}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  retry:
+    numRetries: 5
+    perRetry: {backOff: {baseInterval: 100ms, maxInterval: 10s}, timeout: 250ms}
+    retryOn: {httpStatusCodes: [500], triggers: [connect-failure, retriable-status-codes]}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.retry.numRetries', message: 'With spec.retry.numRetries: 5, Envoy Gateway retries a failed request 5 times (ceiling 3) on connect-failure, retriable-status-codes: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
+      },
+      {
+        name: 'Istio VirtualService retries attempts 10',
+        yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings.prod.svc.cluster.local]
+  http:
+    - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
+      retries: {attempts: 10, perTryTimeout: 2s, retryOn: "gateway-error,connect-failure,refused-stream"}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.http[0].retries.attempts', message: 'With spec.http[0].retries.attempts: 10, Istio retries a failed request 10 times (ceiling 3) on gateway-error,connect-failure,refused-stream: when pods are slow or failing, every request turns into 11 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times, in spec.http[0]:' },
+        ],
+      },
+      {
+        name: 'Kong retries 10 on a Service',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/retries: "10"}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["konghq.com/retries"]', message: 'With konghq.com/retries: "10", Kong retries a failed request 10 times (ceiling 3) on connection errors and timeouts: when pods are slow or failing, every request turns into 11 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
+      },
+      {
+        name: 'Linkerd retry limit 5 on an HTTPRoute and on a Service',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: books
+  annotations: {retry.linkerd.io/http: 5xx, retry.linkerd.io/limit: "5"}
+spec:
+  parentRefs: [{group: core, kind: Service, name: books, port: 7002}]
+  rules: [{backendRefs: [{name: books, port: 7002}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: authors
+  annotations: {retry.linkerd.io/http: 5xx, retry.linkerd.io/limit: "5", retry.linkerd.io/timeout: 300ms}
+spec:
+  selector: {app: authors}
+  ports: [{port: 7001}]
+`,
+        expect: [
+          { severity: 'warning', resource: 'HTTPRoute/books', path: 'metadata.annotations["retry.linkerd.io/limit"]', message: 'With retry.linkerd.io/limit: "5", Linkerd retries a failed request 5 times (ceiling 3) on 5xx: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+          { severity: 'warning', resource: 'Service/authors', path: 'metadata.annotations["retry.linkerd.io/limit"]', message: 'With retry.linkerd.io/limit: "5", Linkerd retries a failed request 5 times (ceiling 3) on 5xx: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+        ],
+      },
+      {
+        name: 'XBackendTrafficPolicy retry budget of 100%',
+        yaml: `
+apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XBackendTrafficPolicy
+metadata: {name: retry-budget}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  retryConstraint:
+    budget: {percent: 100, interval: 10s}
+    minRetryRate: {count: 10, interval: 1s}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.retryConstraint.budget.percent', message: 'With spec.retryConstraint.budget.percent: 100, up to 100% of the active requests to the backend may be retries (ceiling 50%): when pods are slow or failing, the retries double the load that keeps them from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Keep the budget small (20% is the default):' },
+        ],
+      },
     ],
     silent: [
+      {
+        name: 'documented examples within the ceiling: Istio attempts 3, Linkerd limit 2, Kong 3, Envoy Gateway numRetries 2, a 20% retry budget',
+        yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings.prod.svc.cluster.local]
+  http:
+    - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
+      retries: {attempts: 3, perTryTimeout: 2s, retryOn: "gateway-error,connect-failure,refused-stream"}
+    - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v2}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: authors
+  annotations: {retry.linkerd.io/http: 5xx, retry.linkerd.io/limit: "2", konghq.com/retries: "3"}
+spec:
+  selector: {app: authors}
+  ports: [{port: 7001}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: retry}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  retry: {numRetries: 2, retryOn: {triggers: [connect-failure]}}
+---
+apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XBackendTrafficPolicy
+metadata: {name: retry-budget}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  retryConstraint:
+    budget: {percent: 20, interval: 10s}
+`,
+      },
+      {
+        name: 'Linkerd limit without a retry condition (no retries), Istio retries turned off, Kong timeouts only',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: books
+  annotations: {retry.linkerd.io/limit: "10", konghq.com/read-timeout: "60000"}
+spec:
+  selector: {app: books}
+  ports: [{port: 7002}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payments}
+spec:
+  hosts: [payments]
+  http: [{route: [{destination: {host: payments}}], retries: {attempts: 0}}]
+`,
+      },
       {
         name: 'ingress-nginx three attempts (the default), and no annotation',
         yaml: `

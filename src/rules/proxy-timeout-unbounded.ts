@@ -19,7 +19,7 @@ function timeoutFixValue(t: ProxyTimeout, value: string | number): { within?: st
 /** Whether anything in the graph still lets the controller that reads this setting see it. */
 function inEffect(t: ProxyTimeout, graph: ResourceGraph): boolean {
   const r: Resource = t.on;
-  if (r.kind === 'Service' && isServiceModel(r)) {
+  if (r.kind === 'Service' && isServiceModel(r) && t.proxy === 'HAProxy') {
     // HAProxy reads timeout-server from the Services its Ingresses route to; when every Ingress in front is
     // served by another identified controller, the annotation is dead.
     const ingresses = graph.backendsTo(r).filter((b) => b.proxy === 'ingress').map((b) => ingressController(b.from, graph).family);
@@ -69,7 +69,7 @@ export default defineRule({
   title: 'Proxy timeout disabled or above the ceiling',
   shape: 'too-slow',
   severity: 'warning',
-  targets: ['Ingress', 'Service', 'HTTPRoute', 'HTTPProxy', 'ServersTransport', 'BackendConfig', 'Route'],
+  targets: ['Ingress', 'Service', 'HTTPRoute', 'HTTPProxy', 'ServersTransport', 'BackendConfig', 'Route', 'BackendTrafficPolicy', 'VirtualService', 'DestinationRule', 'GCPBackendPolicy'],
   reads: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }, { group: 'networking.k8s.io', kind: 'IngressClass' }],
   params: {
     maxSeconds: {
@@ -92,17 +92,23 @@ export default defineRule({
     what:
       'Reads the upstream timeouts written in the manifests — each in its controller\'s own units and with its own way of ' +
       'saying "no timeout" — and reports those that are disabled or longer than `maxSeconds` (default 300 s; ' +
-      '`maxConnectSeconds`, default 30 s, for connection timeouts). Covered: ingress-nginx `nginx.ingress.kubernetes.io/' +
-      'proxy-read-timeout`, `proxy-send-timeout`, `proxy-connect-timeout` (integers of seconds; nginx never waits more than ' +
-      'about 75 s for a connection); the NGINX Ingress Controller `nginx.org/proxy-*-timeout` (nginx times); HAProxy ' +
-      '`timeout-server` on an Ingress or Service (`haproxy.org/`, `haproxy.com/`, `haproxy-ingress.github.io/`, ' +
-      '`ingress.kubernetes.io/`; HAProxy times, where a bare number is milliseconds and `0` is no timeout); Contour ' +
-      '`projectcontour.io/response-timeout` and HTTPProxy `spec.routes[].timeoutPolicy.response`/`idle` (Go durations, ' +
-      '`infinity` disables); Traefik ServersTransport `spec.forwardingTimeouts.responseHeaderTimeout`, `idleConnTimeout`, ' +
-      '`dialTimeout` (`0s` disables); the AWS ALB `idle_timeout.timeout_seconds` in `alb.ingress.kubernetes.io/' +
-      'load-balancer-attributes`; GKE BackendConfig `spec.timeoutSec`; OpenShift `haproxy.router.openshift.io/timeout` on a ' +
-      'Route (or an Ingress); Gateway API HTTPRoute `spec.rules[].timeouts.request` and `backendRequest` (`0s` disables). ' +
-      'The finding is reported on the object that holds the value.',
+      '`maxConnectSeconds`, default 30 s, for connection timeouts). The finding is reported on the object that holds the value.\n\n' +
+      '| Controller | Setting (on) | Unit | Default | No limit |\n|---|---|---|---|---|\n' +
+      '| ingress-nginx | `nginx.ingress.kubernetes.io/proxy-read-timeout`, `proxy-send-timeout`, `proxy-connect-timeout` (Ingress) | integer seconds | 60 s, 60 s, 5 s (connect capped at about 75 s) | none (`0` expires at once; not judged) |\n' +
+      '| NGINX Ingress Controller | `nginx.org/proxy-read-timeout`, `proxy-send-timeout`, `proxy-connect-timeout` (Ingress) | nginx time (`60s`, `1h`) | 60 s | none |\n' +
+      '| HAProxy | `timeout-server` with prefix `haproxy.org/`, `haproxy.com/`, `haproxy-ingress.github.io/`, `ingress.kubernetes.io/` (Ingress, Service) | HAProxy time (bare number: ms) | 50 s | `0` |\n' +
+      '| Contour | `projectcontour.io/response-timeout` (Ingress); HTTPProxy `spec.routes[].timeoutPolicy.response`, `.idle` | Go duration | 15 s | `infinity` (`0s`: unset) |\n' +
+      '| Traefik | ServersTransport `spec.forwardingTimeouts.responseHeaderTimeout`, `idleConnTimeout`, `dialTimeout` (used by an IngressRoute service or a Service annotation) | integer seconds or Go duration | none, 90 s, 30 s | `0` / `0s` |\n' +
+      '| AWS ALB | `idle_timeout.timeout_seconds` in `alb.ingress.kubernetes.io/load-balancer-attributes` (Ingress) | seconds | 60 s | none |\n' +
+      '| GKE Ingress | BackendConfig `spec.timeoutSec` | seconds | 30 s | none |\n' +
+      '| GKE Gateway | GCPBackendPolicy `spec.default.timeoutSec` | seconds | 30 s | none |\n' +
+      '| OpenShift router | `haproxy.router.openshift.io/timeout` (Route, Ingress) | HAProxy time | 30 s | `0` |\n' +
+      '| Gateway API | HTTPRoute `spec.rules[].timeouts.request`, `backendRequest` | Gateway API duration | implementation\'s | `0s` |\n' +
+      '| Envoy Gateway | BackendTrafficPolicy `spec.timeout.http.requestTimeout`, `connectionIdleTimeout`, `spec.timeout.tcp.connectTimeout`, `spec.retry.perRetry.timeout` | Go duration | 15 s (Envoy route timeout), 1 h, 10 s, none | `0s` (connect: unset) |\n' +
+      '| Istio | VirtualService `spec.http[].timeout`, `retries.perTryTimeout` | Go duration | none (disabled) | `0s` |\n' +
+      '| Istio | DestinationRule `spec.trafficPolicy[.portLevelSettings[]].connectionPool.http.idleTimeout`, `tcp.connectTimeout` | Go duration | 1 h, 10 s | `0s` (idle) |\n' +
+      '| Kong | `konghq.com/read-timeout`, `write-timeout`, `connect-timeout` (Service) | integer milliseconds | 60000 ms | none |\n' +
+      '| Linkerd | `timeout.linkerd.io/request`, `response`, `idle` (Service, HTTPRoute) | Go duration | none | not set |\n',
     why:
       'A timeout is what turns a hung upstream into a fast, clear error. Without one (or with a very long one), every ' +
       'request that reaches a stuck or overloaded pod waits: connections and worker slots pile up at the proxy, healthy ' +
@@ -118,8 +124,8 @@ export default defineRule({
       '    - timeoutPolicy:\n        response: 60s\n```\n\nFor keep-alive idle timeouts, keep the proxy\'s value below the ' +
       'app\'s own keep-alive timeout (e.g. ALB 60 s with Node.js `server.keepAliveTimeout = 65000`).',
     notes:
-      'Silent when nothing is written (controller defaults are bounded, except Traefik\'s `responseHeaderTimeout`, which ' +
-      'has none), when the value cannot be parsed the way the controller parses it (ingress-nginx ignores `"600s"` and uses ' +
+      'Silent when nothing is written (controller defaults are bounded, except Traefik\'s `responseHeaderTimeout`, Istio\'s ' +
+      'VirtualService `timeout` and Linkerd\'s timeouts, which have none: a default is not a choice the manifest made), when the value cannot be parsed the way the controller parses it (ingress-nginx ignores `"600s"` and uses ' +
       'its default; Contour treats `0s` as unset), for annotations of a controller other than the one identified for the ' +
       'Ingress, for ingress-nginx canary Ingresses (their settings come from the main Ingress), for ingress-nginx `0` (it ' +
       'does not disable nginx timeouts: they expire at once), and for HAProxy ' +
@@ -377,8 +383,266 @@ spec:
 `,
         expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]', message: 'ingress-nginx waits up to 120s (2m) between two reads of a pod\'s response (nginx.ingress.kubernetes.io/proxy-read-timeout: "120"), over the 100s ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-read-timeout: "60"' }],
       },
+      {
+        name: 'Envoy Gateway BackendTrafficPolicy: requestTimeout 0s disables the route timeout',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: backend}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  timeout:
+    tcp: {connectTimeout: 10s}
+    http: {requestTimeout: 0s}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.timeout.http.requestTimeout', message: 'Envoy Gateway waits without limit for a pod\'s complete response (spec.timeout.http.requestTimeout: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
+      },
+      {
+        name: 'Envoy Gateway BackendTrafficPolicy: an idle timeout of 2h and a 60s connect timeout',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: backend}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  timeout:
+    tcp: {connectTimeout: 60s}
+    http: {connectionIdleTimeout: 2h}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.timeout.http.connectionIdleTimeout', message: 'Envoy Gateway keeps idle connections to pods open for reuse up to 7200s (2h) (spec.timeout.http.connectionIdleTimeout: "2h"), over the 300s (5m) ceiling: unless every app behind it keeps idle HTTP keep-alive connections open longer than that, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it:' },
+          { severity: 'warning', path: 'spec.timeout.tcp.connectTimeout', message: 'Envoy Gateway waits up to 60s for a connection to a pod (spec.timeout.tcp.connectTimeout: "60s"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (10s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+        ],
+      },
+      {
+        name: 'Istio VirtualService: timeout 0s (disabled) on one route, 1h on another',
+        yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings.prod.svc.cluster.local]
+  http:
+    - match: [{uri: {prefix: /export}}]
+      route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
+      timeout: 0s
+    - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
+      timeout: 1h
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.http[0].timeout', message: 'On spec.http[0], Envoy waits without limit for a pod\'s complete response (spec.http[0].timeout: "0s"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.http[0]:' },
+          { severity: 'warning', path: 'spec.http[1].timeout', message: 'On spec.http[1], Envoy waits up to 3600s (1h) for a pod\'s complete response (spec.http[1].timeout: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job, in spec.http[1]:' },
+        ],
+      },
+      {
+        name: 'Istio DestinationRule: idleTimeout of 4h',
+        yaml: `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: my-host}
+spec:
+  host: my-host
+  trafficPolicy:
+    connectionPool: {http: {idleTimeout: 4h}}
+    tls: {mode: ISTIO_MUTUAL}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.trafficPolicy.connectionPool.http.idleTimeout', message: 'Envoy keeps idle connections to pods open for reuse up to 14400s (4h) (spec.trafficPolicy.connectionPool.http.idleTimeout: "4h"), over the 300s (5m) ceiling: unless every app behind it keeps idle HTTP keep-alive connections open longer than that, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it:' },
+        ],
+      },
+      {
+        name: 'Kong read timeout of 10 minutes, in milliseconds, on a Service',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/read-timeout: "600000", konghq.com/connect-timeout: "5000"}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["konghq.com/read-timeout"]', message: 'Kong waits up to 600s (10m) between two reads of a pod\'s response (konghq.com/read-timeout: "600000"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
+      },
+      {
+        name: 'Linkerd request timeout of an hour on an HTTPRoute',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: books
+  annotations: {timeout.linkerd.io/request: 1h}
+spec:
+  parentRefs: [{group: core, kind: Service, name: books, port: 7002}]
+  rules: [{backendRefs: [{name: books, port: 7002}]}]
+`,
+        expect: [
+          { severity: 'warning', path: 'metadata.annotations["timeout.linkerd.io/request"]', message: 'Linkerd lets a request and its response stay in flight up to 3600s (1h) (timeout.linkerd.io/request: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+        ],
+      },
+      {
+        name: 'GKE GCPBackendPolicy timeoutSec of an hour',
+        yaml: `
+apiVersion: networking.gke.io/v1
+kind: GCPBackendPolicy
+metadata: {name: my-backend-policy}
+spec:
+  default: {timeoutSec: 3600}
+  targetRef: {group: "", kind: Service, name: lb-service}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.default.timeoutSec', message: 'The Google Cloud load balancer waits up to 3600s (1h) for a pod to answer (spec.default.timeoutSec: "3600"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:' },
+        ],
+      },
+      {
+        name: 'the other settings over the ceiling: Envoy Gateway per-retry timeout, Istio perTryTimeout, DestinationRule connectTimeout and per-port idleTimeout 0s, Kong write and connect, Linkerd response and idle',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: slow-retries}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  retry: {numRetries: 2, perRetry: {timeout: 10m}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews}}], retries: {attempts: 2, perTryTimeout: 1h}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy:
+    connectionPool: {tcp: {connectTimeout: 60s}}
+    portLevelSettings: [{port: {number: 80}, connectionPool: {http: {idleTimeout: 0s}}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/write-timeout: "600000", konghq.com/connect-timeout: "60000", timeout.linkerd.io/response: 1h, timeout.linkerd.io/idle: 2h}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+        expect: [
+          { severity: 'warning', resource: 'BackendTrafficPolicy/slow-retries', path: 'spec.retry.perRetry.timeout', message: 'Envoy Gateway waits up to 600s (10m) for each attempt of a request (spec.retry.perRetry.timeout: "10m"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job:' },
+          { severity: 'warning', resource: 'VirtualService/reviews', path: 'spec.http[0].retries.perTryTimeout', message: 'On spec.http[0], Envoy waits up to 3600s (1h) for each attempt of a request (spec.http[0].retries.perTryTimeout: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (30s here) and move slower work to a background job, in spec.http[0]:' },
+          { severity: 'warning', resource: 'DestinationRule/reviews', path: 'spec.trafficPolicy.connectionPool.tcp.connectTimeout', message: 'Envoy waits up to 60s for a connection to a pod (spec.trafficPolicy.connectionPool.tcp.connectTimeout: "60s"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (10s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+          { severity: 'warning', resource: 'DestinationRule/reviews', path: 'spec.trafficPolicy.portLevelSettings[0].connectionPool.http.idleTimeout', message: 'On spec.trafficPolicy.portLevelSettings[0], Envoy keeps idle connections to pods open for reuse without limit (spec.trafficPolicy.portLevelSettings[0].connectionPool.http.idleTimeout: "0s"): unless every app behind it keeps idle HTTP keep-alive connections open forever, a pod closes a connection just as the proxy reuses it, and that request fails with a 502.', fix: 'Keep it below the keep-alive timeout of the apps behind it (300s (5m) here), or raise theirs above it, in spec.trafficPolicy.portLevelSettings[0]:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["konghq.com/write-timeout"]', message: 'Kong waits up to 600s (10m) between two writes of a request to a pod (konghq.com/write-timeout: "600000"), over the 300s (5m) ceiling: a pod that stops reading holds each request that long, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Bound it to what the slowest normal upload needs (60s here):' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["konghq.com/connect-timeout"]', message: 'Kong waits up to 60s for a connection to a pod (konghq.com/connect-timeout: "60000"), over the 30s ceiling: a pod address that no longer answers (a deleted pod the endpoints still list, a node that went away) stalls each request that long before anything else is tried, and clients or outer load balancers give up first with a 502 or 504.', fix: 'Keep connection attempts short (5s here): pods accept connections in milliseconds, and a short timeout moves on to the next pod:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["timeout.linkerd.io/response"]', message: 'Linkerd waits up to 3600s (1h) for a pod\'s response (timeout.linkerd.io/response: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (60s here) and move slower work to a background job:' },
+          { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["timeout.linkerd.io/idle"]', message: 'Linkerd lets a request stream stay silent up to 7200s (2h) (timeout.linkerd.io/idle: "2h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it (300s (5m) here) so that a silent stream is closed:' },
+        ],
+      },
     ],
     silent: [
+      {
+        name: 'the other settings within the ceiling: Envoy Gateway requestTimeout 10s, DestinationRule idleTimeout 5m, Kong connect 5000 ms, Linkerd response 5s and idle 60s',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: request-timeout}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  timeout: {http: {requestTimeout: 10s}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy: {connectionPool: {http: {idleTimeout: 5m}}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/connect-timeout: "5000", timeout.linkerd.io/response: 5s, timeout.linkerd.io/idle: 60s}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+`,
+      },
+      {
+        name: 'documented examples: Envoy Gateway connection timeouts, Istio route timeout 10s and retries, DestinationRule connection pool, GCPBackendPolicy 40s',
+        yaml: `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: timeouts}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  timeout:
+    tcp: {connectTimeout: 10s}
+    http: {connectionIdleTimeout: 5s, maxConnectionDuration: 10s}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: retry-for-route}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  retry:
+    numRetries: 5
+    perRetry: {backOff: {baseInterval: 100ms, maxInterval: 10s}, timeout: 250ms}
+    retryOn: {httpStatusCodes: [500], triggers: [connect-failure, retriable-status-codes]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings.prod.svc.cluster.local]
+  http:
+    - route: [{destination: {host: ratings.prod.svc.cluster.local, subset: v1}}]
+      timeout: 10s
+      retries: {attempts: 3, perTryTimeout: 2s, retryOn: "gateway-error,connect-failure,refused-stream"}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: bookinfo-redis}
+spec:
+  host: myredissrv.prod.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 100, connectTimeout: 30ms, tcpKeepalive: {time: 7200s, interval: 75s}}
+      http: {http2MaxRequests: 1000, maxRequestsPerConnection: 10}
+---
+apiVersion: networking.gke.io/v1
+kind: GCPBackendPolicy
+metadata: {name: my-backend-policy}
+spec:
+  default: {timeoutSec: 40}
+  targetRef: {group: "", kind: Service, name: lb-service}
+`,
+      },
+      {
+        name: 'Kong timeouts at their 60000 ms default, Linkerd 10s request timeout, and nothing written on a VirtualService',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/read-timeout: "60000", konghq.com/write-timeout: "60000", timeout.linkerd.io/request: 10s}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 1027}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews}}]}]
+`,
+      },
       {
         name: 'timeouts within the ceiling, and no annotations at all',
         yaml: `

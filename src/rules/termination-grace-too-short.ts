@@ -44,7 +44,12 @@ export default defineRule({
   shape: 'reset',
   severity: 'warning',
   targets: ['workload'],
-  reads: [...SERVED, ...SCALERS, ...PROXY_SETTINGS],
+  reads: [
+    ...SERVED, ...SCALERS, ...PROXY_SETTINGS,
+    { group: 'networking.gke.io', kind: 'GCPBackendPolicy' },
+    { group: 'networking.istio.io', kind: 'VirtualService' },
+    { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+  ],
   params: {
     minShutdownSeconds: {
       type: 'integer',
@@ -71,7 +76,10 @@ export default defineRule({
       'The timeouts read are those of `proxy-timeout-unbounded`: ingress-nginx and NGINX `proxy-read-timeout`, HAProxy ' +
       '`timeout-server` (Ingress or Service), Contour `response-timeout` and HTTPProxy `timeoutPolicy.response`, the ALB ' +
       'idle timeout, GKE BackendConfig `timeoutSec`, OpenShift Route `timeout`, Traefik `responseHeaderTimeout`, and ' +
-      'HTTPRoute `timeouts.backendRequest` (else `request`) of the rule that routes to the workload. A workload that only ' +
+      'HTTPRoute `timeouts.backendRequest` (else `request`) of the rule that routes to the workload, Envoy Gateway ' +
+      '`requestTimeout` of a BackendTrafficPolicy attached to that HTTPRoute, Istio VirtualService `timeout` of the route ' +
+      'whose destination is the Service, GKE GCPBackendPolicy `timeoutSec` attached to the Service, and Kong ' +
+      '`read-timeout` and Linkerd `request`/`response` timeouts on the Service. A workload that only ' +
       'in-cluster callers reach (no Ingress, route or LoadBalancer Service in front) is reported as info. A native ' +
       '`sleep` action longer than the grace period is an error on any workload: the API server rejects such a pod ' +
       'template outright (an exec `sleep` is not validated and is cut short instead).',
@@ -489,8 +497,121 @@ spec:
 `,
         expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'GKE Ingress (spec.timeoutSec: "120" on BackendConfig/slow) lets a request to Service api run up to 120s (2m), but Deployment/api has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 120s (2m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 120' }],
       },
+      {
+        name: 'Kong read timeout of 120000 ms on the Service, with the default grace period',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: reports
+  annotations: {konghq.com/read-timeout: "120000"}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reports}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: reports}}
+  template:
+    metadata: {labels: {app: reports}}
+    spec:
+      containers:
+        - name: app
+          image: reports
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+        expect: [
+          { severity: 'info', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Kong (konghq.com/read-timeout: "120000" on Service/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:' },
+        ],
+      },
+      {
+        name: 'Envoy Gateway requestTimeout of 2m on the HTTPRoute in front, and an Istio VirtualService timeout of 90s',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reports}
+spec:
+  parentRefs: [{name: eg}]
+  rules: [{backendRefs: [{name: reports, port: 80}]}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: reports}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: reports}]
+  timeout: {http: {requestTimeout: 2m}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reports}
+spec:
+  hosts: [reports]
+  http: [{route: [{destination: {host: reports}}], timeout: 90s}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: reports}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reports}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: reports}}
+  template:
+    metadata: {labels: {app: reports}}
+    spec:
+      containers:
+        - name: app
+          image: reports
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+        expect: [
+          { severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Envoy Gateway (spec.timeout.http.requestTimeout: "2m" on BackendTrafficPolicy/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:' },
+        ],
+      },
     ],
     silent: [
+      {
+        name: 'Linkerd request timeout of 10s and a GCPBackendPolicy of 15s fit in the default grace period',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata:
+  name: reports
+  annotations: {timeout.linkerd.io/request: 10s}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.gke.io/v1
+kind: GCPBackendPolicy
+metadata: {name: reports}
+spec:
+  default: {timeoutSec: 15}
+  targetRef: {group: "", kind: Service, name: reports}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reports}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: reports}}
+  template:
+    metadata: {labels: {app: reports}}
+    spec:
+      containers:
+        - name: app
+          image: reports
+          lifecycle: {preStop: {sleep: {seconds: 10}}}
+`,
+      },
       {
         name: 'timeouts written at their defaults (ingress-nginx "60", ALB idle 60) in front of the default grace period',
         yaml: `

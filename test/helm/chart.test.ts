@@ -13,7 +13,7 @@ import { leafPaths, parseValuesDocs, valuesTable, withValuesTable } from '../../
 import { policyFromObject } from '../../src/policy/load.ts';
 import { runCli } from '../support/cli.ts';
 import { CHART, VARIANTS, find, helm, render, renderText, requireHelm, runHelm, type K8sObject } from './support.ts';
-import { clusterRules, namespaceRules } from '../../src/controller/rbac.ts';
+import { clusterRules, namespaceRules, reportRules } from '../../src/controller/rbac.ts';
 import { parseServerFlags } from '../../src/cli/servers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -58,6 +58,7 @@ describe('Helm chart: lint and values schema', function () {
     ['replicaCount=0', /replicaCount.*minimum/],
     ['certManager.issuerRef.kind=Issuers', /kind.*must be one of 'Issuer', 'ClusterIssuer'/],
     ['podDisruptionBudget.maxUnavailable=one', /maxUnavailable/],
+    ['controller.policyReports=policyreport', /policyReports.*must be one of/],
   ];
   for (const [set, message] of bad) {
     it(`rejects --set ${set} with a message naming the value`, () => {
@@ -277,6 +278,20 @@ describe('Helm chart: rendered objects', function () {
       assert.deepEqual((find(objects, 'ClusterRole') as Json).rules, clusterRules(writes));
       if (writes) assert.deepEqual((find(objects, 'Role') as Json).rules, namespaceRules());
     }
+  });
+
+  it('writes policy reports only when controller.policyReports names a format: the flag and exactly their permissions', () => {
+    for (const format of ['openreports', 'wgpolicyk8s'] as const) {
+      const objects = render(['--set', `controller.policyReports=${format}`]);
+      const parsed = parseServerFlags((container(objects).args as string[]).slice(1));
+      assert.equal((parsed as { reports?: string }).reports, format);
+      assert.deepEqual((find(objects, 'ClusterRole') as Json).rules, [...clusterRules(true), ...reportRules(format)]);
+    }
+    assert.equal((parseServerFlags((container(render()).args as string[]).slice(1)) as { reports?: string }).reports, undefined);
+    // With the controller off there is nobody to write them.
+    const alone = render(['--set', 'controller.enabled=false', '--set', 'controller.policyReports=openreports']);
+    assert.ok(!(container(alone).args as string[]).some((a) => a.startsWith('--policy-reports')));
+    assert.deepEqual((find(alone, 'ClusterRole') as Json).rules, clusterRules(false));
   });
 
   it('ships a default Guard502Policy that the CRD schema accepts, onError following failurePolicy', () => {

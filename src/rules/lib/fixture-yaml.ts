@@ -9,8 +9,8 @@ export interface AppFixture {
   replicas?: number;
   /** Service ports (flow YAML); `false` for a worker without a Service. */
   servicePorts?: string | false;
-  /** Put an Ingress in front of the Service (its first port, by number). */
-  ingress?: boolean;
+  /** Put an Ingress in front of the Service (its first port, by number): `true` for class nginx, a class name, or `''` for none. */
+  ingress?: boolean | string;
   /** Extra pod spec lines, indented by 6 spaces. */
   podSpec?: string;
 }
@@ -32,13 +32,13 @@ ${f.podSpec ?? ''}      containers:
 ${f.containers}`,
   ];
   if (ports !== false) docs.push(`apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: ${ports}\n`);
-  if (f.ingress) {
+  if (f.ingress !== undefined && f.ingress !== false) {
+    const cls = f.ingress === true ? 'nginx' : f.ingress;
     docs.push(`apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
 spec:
-  ingressClassName: nginx
-  rules:
+${cls ? `  ingressClassName: ${cls}\n` : ''}  rules:
     - http:
         paths:
           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}

@@ -8,6 +8,7 @@ import type { ResourceGraph } from '../../engine/graph.ts';
 import { GATEWAY_GROUP } from '../../engine/kinds.ts';
 import { findContainerPort, type Backend, type Resource, type Service, type ServicePort } from '../../engine/model.ts';
 import { FAMILY_LABEL, type IngressController } from './ingress-controller.ts';
+import { destinationRulesFor } from './proxy-timeouts.ts';
 
 /** What a port serves: plain HTTP/1.1, TLS, gRPC (cleartext or not: unknown), cleartext HTTP/2. */
 export type Served = 'http' | 'tls' | 'grpc' | 'h2c';
@@ -246,10 +247,7 @@ export function backendTlsPolicy(graph: ResourceGraph, svc: Service, sp: Service
 
 /** An Istio DestinationRule that originates TLS (SIMPLE or MUTUAL) to the Service. */
 export function meshTlsOrigination(graph: ResourceGraph, svc: Service): Resource | undefined {
-  const hosts = new Set([svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.cluster.local`]);
-  return graph.list('DestinationRule', 'networking.istio.io').find((d) => {
-    const host = dig(d.raw, 'spec', 'host');
-    if (typeof host !== 'string' || !(hosts.has(host) && (host.includes('.') || d.namespace === svc.namespace))) return false;
+  return destinationRulesFor(graph, svc).find((d) => {
     const mode = (v: unknown) => typeof v === 'string' && (v === 'SIMPLE' || v === 'MUTUAL');
     const ports = dig(d.raw, 'spec', 'trafficPolicy', 'portLevelSettings');
     return mode(dig(d.raw, 'spec', 'trafficPolicy', 'tls', 'mode')) || (Array.isArray(ports) && ports.some((p) => mode(dig(p, 'tls', 'mode'))));

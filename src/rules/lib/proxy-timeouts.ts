@@ -210,7 +210,7 @@ const INGRESS_ANNOTATIONS: readonly AnnotationSpec[] = [
 /** AWS ALB: `idle_timeout.timeout_seconds=N` inside the comma-separated load-balancer-attributes annotation. */
 const ALB_ATTRIBUTES = 'alb.ingress.kubernetes.io/load-balancer-attributes';
 
-function albIdleTimeout(ing: Resource): ProxyTimeout | undefined {
+export function albIdleTimeout(ing: Resource): ProxyTimeout | undefined {
   const v = ing.annotations[ALB_ATTRIBUTES];
   if (v === undefined) return undefined;
   const m = /(?:^|,)\s*idle_timeout\.timeout_seconds\s*=\s*(\d+)\s*(?:,|$)/.exec(v);
@@ -384,6 +384,165 @@ export function backendConfigTimeouts(bc: Resource): ProxyTimeout[] {
   }];
 }
 
+/** Istio durations are protobuf Durations written like Go's (`1h`, `30s`, `0.5s`); `0s` disables an Envoy idle timeout. */
+const istioDuration = (v: string): number | undefined => {
+  const s = parseGoDuration(v);
+  return s === undefined || s < 0 ? undefined : s === 0 ? Infinity : s;
+};
+
+/** Istio DestinationRule: `spec.trafficPolicy.connectionPool.http.idleTimeout` (default 1 h) and `tcp.connectTimeout` (default 10 s), also per port. */
+export function destinationRuleTimeouts(dr: Resource): ProxyTimeout[] {
+  const out: ProxyTimeout[] = [];
+  const policies: Array<[string, Json | undefined]> = [['spec.trafficPolicy', dig(dr.raw, 'spec', 'trafficPolicy')]];
+  const ports = dig(dr.raw, 'spec', 'trafficPolicy', 'portLevelSettings');
+  (Array.isArray(ports) ? ports : []).forEach((p, i) => policies.push([`spec.trafficPolicy.portLevelSettings[${i}]`, p]));
+  for (const [at, policy] of policies) {
+    for (const [keys, kind, phrase, suggested, defaultSeconds] of [
+      [['http', 'idleTimeout'], 'keepalive', 'Envoy keeps idle connections to pods open for reuse {limit}', 300, 3600],
+      [['tcp', 'connectTimeout'], 'connect', 'Envoy waits {limit} for a connection to a pod', 10, 10],
+    ] as const) {
+      const written = str(dig(policy, 'connectionPool', ...keys));
+      if (written === undefined) continue;
+      const seconds = kind === 'connect' ? parseGoDuration(written) : istioDuration(written);
+      if (seconds === undefined || seconds === 0) continue;
+      const path = `${at}.connectionPool.${keys.join('.')}`;
+      out.push({
+        on: dr, path, field: path, written, seconds, kind, proxy: 'Istio', phrase, write: goDuration, suggested, defaultSeconds,
+        ...(at !== 'spec.trafficPolicy' ? { scope: at } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** One timeout field of a custom resource: where it sits below a base path, and how its controller reads it. */
+interface FieldSpec {
+  keys: readonly string[];
+  kind: TimeoutKind;
+  phrase: string;
+  parse(v: Json): number | undefined;
+  write(seconds: number): string | number;
+  suggested: number;
+  defaultSeconds?: number;
+}
+
+/** Decodes `specs` below `base` (a path such as `spec.http[0]`) of `on`, for `proxy`. */
+function fieldTimeouts(on: Resource, proxy: string, base: string, node: Json | undefined, specs: readonly FieldSpec[], scope?: string): ProxyTimeout[] {
+  const out: ProxyTimeout[] = [];
+  for (const spec of specs) {
+    const v = dig(node, ...spec.keys);
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    const seconds = spec.parse(v);
+    if (seconds === undefined) continue;
+    const path = `${base}.${spec.keys.join('.')}`;
+    out.push({
+      on, path, field: path, written: String(v), seconds, kind: spec.kind, proxy, phrase: spec.phrase, write: spec.write, suggested: spec.suggested,
+      ...(spec.defaultSeconds !== undefined ? { defaultSeconds: spec.defaultSeconds } : {}), ...(scope ? { scope } : {}),
+    });
+  }
+  return out;
+}
+
+/** A Go-style duration where `0s` disables the timeout (Envoy, Istio, Envoy Gateway). */
+const envoyDuration = (v: Json): number | undefined => {
+  const s = typeof v === 'string' ? parseGoDuration(v) : undefined;
+  return s === undefined || s < 0 ? undefined : s === 0 ? Infinity : s;
+};
+/** A Go-style duration where `0s` means "not set" (the default applies). */
+const positiveDuration = (v: Json): number | undefined => {
+  const s = typeof v === 'string' ? parseGoDuration(v) : undefined;
+  return s !== undefined && s > 0 ? s : undefined;
+};
+
+export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
+
+/**
+ * Envoy Gateway BackendTrafficPolicy: `spec.timeout.http.requestTimeout` (Envoy's route timeout, 15 s when unset;
+ * `0s` disables it), `connectionIdleTimeout` (1 h), `spec.timeout.tcp.connectTimeout` (10 s) and the per-retry timeout.
+ */
+export function backendTrafficPolicyTimeouts(p: Resource): ProxyTimeout[] {
+  const phrase = (what: string) => `Envoy Gateway ${what}`;
+  return [
+    ...fieldTimeouts(p, 'Envoy Gateway', 'spec.timeout', dig(p.raw, 'spec', 'timeout'), [
+      { keys: ['http', 'requestTimeout'], kind: 'response', phrase: phrase("waits {limit} for a pod's complete response"), parse: envoyDuration, write: goDuration, suggested: 60, defaultSeconds: 15 },
+      { keys: ['http', 'connectionIdleTimeout'], kind: 'keepalive', phrase: phrase('keeps idle connections to pods open for reuse {limit}'), parse: envoyDuration, write: goDuration, suggested: 300, defaultSeconds: 3600 },
+      { keys: ['tcp', 'connectTimeout'], kind: 'connect', phrase: phrase('waits {limit} for a connection to a pod'), parse: positiveDuration, write: goDuration, suggested: 10, defaultSeconds: 10 },
+    ]),
+    ...fieldTimeouts(p, 'Envoy Gateway', 'spec.retry.perRetry', dig(p.raw, 'spec', 'retry', 'perRetry'), [
+      { keys: ['timeout'], kind: 'response', phrase: phrase('waits {limit} for each attempt of a request'), parse: envoyDuration, write: goDuration, suggested: 30 },
+    ]),
+  ];
+}
+
+/** Istio VirtualService: `spec.http[].timeout` (no timeout unless set; `0s` disables) and `retries.perTryTimeout`. */
+export function virtualServiceTimeouts(vs: Resource): ProxyTimeout[] {
+  const routes = dig(vs.raw, 'spec', 'http');
+  return (Array.isArray(routes) ? routes : []).flatMap((route, i) =>
+    fieldTimeouts(vs, 'Istio', `spec.http[${i}]`, route, [
+      { keys: ['timeout'], kind: 'response', phrase: "Envoy waits {limit} for a pod's complete response", parse: envoyDuration, write: goDuration, suggested: 60 },
+      { keys: ['retries', 'perTryTimeout'], kind: 'response', phrase: 'Envoy waits {limit} for each attempt of a request', parse: envoyDuration, write: goDuration, suggested: 30 },
+    ], `spec.http[${i}]`),
+  );
+}
+
+export const GKE_NETWORKING_GROUP = 'networking.gke.io';
+
+/** GKE Gateway GCPBackendPolicy: `spec.default.timeoutSec` (seconds, default 30). */
+export function gcpBackendPolicyTimeouts(p: Resource): ProxyTimeout[] {
+  return fieldTimeouts(p, 'GKE Gateway', 'spec.default', dig(p.raw, 'spec', 'default'), [
+    {
+      keys: ['timeoutSec'], kind: 'response', phrase: 'the Google Cloud load balancer waits {limit} for a pod to answer',
+      parse: (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined), write: (s) => Math.round(s), suggested: 30, defaultSeconds: 30,
+    },
+  ]);
+}
+
+/** Kong: `konghq.com/{read,write,connect}-timeout` on a Service, integers of milliseconds (default 60000). */
+const KONG_ANNOTATIONS: readonly AnnotationSpec[] = (
+  [
+    ['read', 'response', "Kong waits {limit} between two reads of a pod's response"],
+    ['write', 'send', 'Kong waits {limit} between two writes of a request to a pod'],
+    ['connect', 'connect', 'Kong waits {limit} for a connection to a pod'],
+  ] as const
+).map(([what, kind, phrase]) => ({
+  keys: [`konghq.com/${what}-timeout`], family: 'kong', proxy: 'Kong', kind, phrase,
+  parse: (v: string) => (/^\s*\d+\s*$/.test(v) && Number(v) > 0 ? Number(v) / 1000 : undefined),
+  write: (s: number) => String(Math.round(s * 1000)), suggested: kind === 'connect' ? 5 : 60, defaultSeconds: 60,
+}));
+
+/** Linkerd: `timeout.linkerd.io/{request,response,idle}` on a Service or an HTTPRoute (Go durations; no timeout unless set). */
+const LINKERD_ANNOTATIONS: readonly AnnotationSpec[] = (
+  [
+    ['request', 'response', 'Linkerd lets a request and its response stay in flight {limit}'],
+    ['response', 'response', "Linkerd waits {limit} for a pod's response"],
+    ['idle', 'stream-idle', 'Linkerd lets a request stream stay silent {limit}'],
+  ] as const
+).map(([what, kind, phrase]) => ({
+  keys: [`timeout.linkerd.io/${what}`], family: 'unknown', proxy: 'Linkerd', kind, phrase,
+  parse: (v: string) => positiveDuration(v.trim()), write: goDuration, suggested: kind === 'stream-idle' ? 300 : 60,
+}));
+
+/** Timeouts a proxy reads from annotations on the object itself, whatever serves it (Kong and Linkerd on Services, Linkerd on routes). */
+function ownAnnotationTimeouts(r: Resource, specs: readonly AnnotationSpec[]): ProxyTimeout[] {
+  return specs.flatMap((spec) => annotationTimeout(r, spec) ?? []);
+}
+
+export const ISTIO_GROUP = 'networking.istio.io';
+
+/** Istio DestinationRules whose `spec.host` names the Service (short names only within its namespace). */
+export function destinationRulesFor(graph: ResourceGraph, svc: { name: string; namespace: string }): Resource[] {
+  const hosts = hostNames(svc);
+  return graph.list('DestinationRule', ISTIO_GROUP).filter((d) => {
+    const host = dig(d.raw, 'spec', 'host');
+    return typeof host === 'string' && hosts.has(host) && (host.includes('.') || d.namespace === svc.namespace);
+  });
+}
+
+/** The names Istio knows a Service by (a short name only within its namespace). */
+function hostNames(svc: { name: string; namespace: string }): Set<string> {
+  return new Set([svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.cluster.local`]);
+}
+
 export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 export const CONTOUR_GROUP = 'projectcontour.io';
 export const GKE_GROUP = 'cloud.google.com';
@@ -392,12 +551,16 @@ export const OPENSHIFT_ROUTE_GROUP = 'route.openshift.io';
 /** Every timeout the object itself holds, whatever its kind. */
 export function timeoutsOf(r: Resource, graph: ResourceGraph): readonly ProxyTimeout[] {
   if (r.kind === 'Ingress' && (r.group === 'networking.k8s.io' || r.group === 'extensions')) return ingressTimeouts(r, graph);
-  if (r.kind === 'Service' && r.group === '') return serviceTimeouts(r);
+  if (r.kind === 'Service' && r.group === '') return [...serviceTimeouts(r), ...ownAnnotationTimeouts(r, KONG_ANNOTATIONS), ...ownAnnotationTimeouts(r, LINKERD_ANNOTATIONS)];
   if (r.kind === 'HTTPProxy' && r.group === CONTOUR_GROUP) return httpProxyTimeouts(r);
-  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return httpRouteTimeouts(r);
+  if (r.kind === 'HTTPRoute' && r.group === GATEWAY_GROUP) return [...httpRouteTimeouts(r), ...ownAnnotationTimeouts(r, LINKERD_ANNOTATIONS)];
+  if (r.kind === 'BackendTrafficPolicy' && r.group === ENVOY_GATEWAY_GROUP) return backendTrafficPolicyTimeouts(r);
+  if (r.kind === 'VirtualService' && r.group === ISTIO_GROUP) return virtualServiceTimeouts(r);
+  if (r.kind === 'GCPBackendPolicy' && r.group === GKE_NETWORKING_GROUP) return gcpBackendPolicyTimeouts(r);
   if (r.kind === 'ServersTransport' && TRAEFIK_GROUPS.includes(r.group)) return serversTransportTimeouts(r);
   if (r.kind === 'BackendConfig' && r.group === GKE_GROUP) return backendConfigTimeouts(r);
   if (r.kind === 'Route' && r.group === OPENSHIFT_ROUTE_GROUP) return openshiftRouteTimeouts(r);
+  if (r.kind === 'DestinationRule' && r.group === ISTIO_GROUP) return destinationRuleTimeouts(r);
   return [];
 }
 
@@ -662,6 +825,31 @@ export function responseTimeoutsReaching(w: Workload, graph: ResourceGraph): Rea
     for (const st of serversTransportsFor(service, graph)) {
       for (const t of responseOnly(serversTransportTimeouts(st))) out.push({ timeout: t, service });
     }
+    // Kong and Linkerd read their timeouts from the Service itself, whatever sends it traffic.
+    for (const t of responseOnly(ownAnnotationTimeouts(service, [...KONG_ANNOTATIONS, ...LINKERD_ANNOTATIONS]))) out.push({ timeout: t, service });
+    for (const p of graph.list('GCPBackendPolicy', GKE_NETWORKING_GROUP, service.namespace)) {
+      if (policyTargets(p).some((t) => t.kind === 'Service' && t.name === service.name)) for (const t of responseOnly(gcpBackendPolicyTimeouts(p))) out.push({ timeout: t, service });
+    }
+    for (const vs of graph.list('VirtualService', ISTIO_GROUP)) {
+      const routes = dig(vs.raw, 'spec', 'http');
+      (Array.isArray(routes) ? routes : []).forEach((route, i) => {
+        const destinations = dig(route, 'route');
+        const reaches = Array.isArray(destinations) && destinations.some((d) => hostNames(service).has(String(dig(d, 'destination', 'host'))) && (String(dig(d, 'destination', 'host')).includes('.') || vs.namespace === service.namespace));
+        if (reaches) for (const t of responseOnly(virtualServiceTimeouts(vs))) if (t.scope === `spec.http[${i}]` && t.path.endsWith('.timeout')) out.push({ timeout: t, service });
+      });
+    }
+    const routes = new Set(graph.backendsTo(service).filter((b) => b.proxy === 'httproute').map((b) => `${b.from.namespace}/${b.from.name}`));
+    for (const p of graph.list('BackendTrafficPolicy', ENVOY_GATEWAY_GROUP)) {
+      if (!policyTargets(p).some((t) => t.kind === 'HTTPRoute' && routes.has(`${p.namespace}/${t.name}`))) continue;
+      for (const t of responseOnly(backendTrafficPolicyTimeouts(p))) if (t.path === 'spec.timeout.http.requestTimeout') out.push({ timeout: t, service });
+    }
   }
   return out;
+}
+
+/** The objects a policy attaches to (`spec.targetRef` or `spec.targetRefs`, policy attachment, GEP-713). */
+export function policyTargets(p: Resource): Array<{ kind: string; name: string }> {
+  const many = dig(p.raw, 'spec', 'targetRefs');
+  const refs = Array.isArray(many) ? many : [dig(p.raw, 'spec', 'targetRef')];
+  return refs.flatMap((r) => (isObject(r) && typeof r.kind === 'string' && typeof r.name === 'string' ? [{ kind: r.kind, name: r.name }] : []));
 }

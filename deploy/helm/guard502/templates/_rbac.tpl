@@ -2,7 +2,8 @@
 Generated from src/controller/rbac.ts by `npm run generate`; do not edit.
 The permissions guard502 needs (least privilege): read every kind the rules judge or read,
 with the controller on also patch annotations on the kinds it judges, read EndpointSlices
-(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace.
+(live rules), write Events and the Guard502Policy status, and hold a Lease in its own namespace;
+with controller.policyReports set, also create and patch the policy reports of that format.
 The webhook alone (controller.enabled=false) only reads.
 */ -}}
 {{- define "guard502.clusterRules" -}}
@@ -46,12 +47,21 @@ The webhook alone (controller.enabled=false) only reads.
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["referencegrants", "gateways", "gatewayclasses", "backendtlspolicies"]
   verbs: ["get", "list", "watch"]
+- apiGroups: ["gateway.networking.x-k8s.io"]
+  resources: ["xbackendtrafficpolicies"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["gateway.envoyproxy.io"]
+  resources: ["backendtrafficpolicies"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["networking.gke.io"]
+  resources: ["gcpbackendpolicies"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["flagger.app"]
   resources: ["canaries"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["networking.istio.io"]
   resources: ["destinationrules", "virtualservices"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["projectcontour.io"]
   resources: ["httpproxies"]
   verbs: ["get", "list", "watch", "patch"]
@@ -94,6 +104,16 @@ The webhook alone (controller.enabled=false) only reads.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if eq (toString .Values.controller.policyReports) "openreports" }}
+- apiGroups: ["openreports.io"]
+  resources: ["reports"]
+  verbs: ["get", "create", "patch"]
+{{- end }}
+{{- if eq (toString .Values.controller.policyReports) "wgpolicyk8s" }}
+- apiGroups: ["wgpolicyk8s.io"]
+  resources: ["policyreports"]
+  verbs: ["get", "create", "patch"]
+{{- end }}
 {{- else }}
 - apiGroups: [""]
   resources: ["namespaces", "replicationcontrollers", "podtemplates"]
@@ -130,6 +150,15 @@ The webhook alone (controller.enabled=false) only reads.
   verbs: ["get", "list", "watch"]
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["referencegrants", "gateways", "gatewayclasses", "backendtlspolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["gateway.networking.x-k8s.io"]
+  resources: ["xbackendtrafficpolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["gateway.envoyproxy.io"]
+  resources: ["backendtrafficpolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["networking.gke.io"]
+  resources: ["gcpbackendpolicies"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["flagger.app"]
   resources: ["canaries"]

@@ -33,6 +33,26 @@ The kinds guard502 judges at admission, with the versions its engine reads.
   resources: ["httproutes", "grpcroutes"]
   operations: ["CREATE", "UPDATE"]
   scope: Namespaced
+- apiGroups: ["gateway.networking.x-k8s.io"]
+  apiVersions: ["v1alpha1"]
+  resources: ["xbackendtrafficpolicies"]
+  operations: ["CREATE", "UPDATE"]
+  scope: Namespaced
+- apiGroups: ["gateway.envoyproxy.io"]
+  apiVersions: ["v1alpha1"]
+  resources: ["backendtrafficpolicies"]
+  operations: ["CREATE", "UPDATE"]
+  scope: Namespaced
+- apiGroups: ["networking.gke.io"]
+  apiVersions: ["v1"]
+  resources: ["gcpbackendpolicies"]
+  operations: ["CREATE", "UPDATE"]
+  scope: Namespaced
+- apiGroups: ["networking.istio.io"]
+  apiVersions: ["v1", "v1beta1", "v1alpha3"]
+  resources: ["destinationrules", "virtualservices"]
+  operations: ["CREATE", "UPDATE"]
+  scope: Namespaced
 - apiGroups: ["projectcontour.io"]
   apiVersions: ["v1"]
   resources: ["httpproxies"]
