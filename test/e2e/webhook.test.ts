@@ -197,8 +197,8 @@ describe('e2e: kubectl apply through the guard502 webhook', function () {
     assert.match(r.stderr, /^Warning: guard502 readiness-probe-slow \[too-slow\] Deployment shop\/checkout /m);
     assert.match(r.stderr, /^Warning: guard502 rollout-capacity-drop \[reset\] Deployment shop\/checkout /m);
     assert.match(r.stderr, /^Warning: guard502 rollout-recreate \[reset\] Deployment shop\/storefront /m);
-    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: refers to an object not there yet\) Ingress backend names Service storefront,/m);
-    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: refers to an object not there yet\) Ingress backend names Service checkout-api,/m);
+    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: Service shop\/storefront does not exist yet\) Ingress backend names Service storefront,/m);
+    assert.match(r.stderr, /^Warning: guard502 ingress-backend-service-missing .*\(not blocking: Service shop\/checkout-api does not exist yet\) Ingress backend names Service checkout-api,/m);
     assert.match(r.stderr, /^Warning: guard502 proxy-timeout-unbounded /m);
     assert.match(r.stderr, /^Warning: guard502 proxy-retries-unbounded /m);
     // No Gateway API CRDs here: kubectl reports the HTTPRoute's kind as unknown.
