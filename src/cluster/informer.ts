@@ -6,7 +6,7 @@
 // keeps a ghost.
 
 import { collectionPath, type KubeClient, type WatchHandle } from './client.ts';
-import type { WatchedResource } from './resources.ts';
+import { kept, type WatchedResource } from './resources.ts';
 import type { JsonObject } from '../engine/types.ts';
 
 export type InformerEvent = 'added' | 'modified' | 'deleted';
@@ -77,13 +77,6 @@ export function slim(o: JsonObject, keepStatus = true): JsonObject {
   if (meta && 'managedFields' in meta) delete meta.managedFields;
   if (!keepStatus && 'status' in o) delete o.status;
   return o;
-}
-
-/** Whether the informer keeps `o`: all objects, or for kinds watched for their unowned objects only, those without an owner. */
-function kept(resource: WatchedResource, o: JsonObject): boolean {
-  if (!resource.unownedOnly) return true;
-  const owners = (o.metadata as { ownerReferences?: unknown[] } | undefined)?.ownerReferences;
-  return !Array.isArray(owners) || owners.length === 0;
 }
 
 export class Informer {

@@ -141,3 +141,13 @@ export function resourceFor(group: string, kind: string): WatchedResource | unde
 export function admittedBy(rules: readonly Rule[] = RULES): ApiResource[] {
   return CATALOGUE.filter((a) => a.admitted !== undefined || inputsFor(rules, a.group, a.kind).some((i) => i.target));
 }
+
+/**
+ * Whether the cluster faces keep `o`, read as an object of `resource`: every object, or for kinds read
+ * for their unowned objects only, those without an owner. The informers and `scan --cluster` ask the same.
+ */
+export function kept(resource: Pick<WatchedResource, 'unownedOnly'>, o: { metadata?: unknown }): boolean {
+  if (!resource.unownedOnly) return true;
+  const owners = (o.metadata as { ownerReferences?: unknown[] } | undefined)?.ownerReferences;
+  return !Array.isArray(owners) || owners.length === 0;
+}

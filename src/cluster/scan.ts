@@ -16,7 +16,7 @@ import { checkUnderPolicies } from '../policy/select.ts';
 import { RULES } from '../rules/index.ts';
 import type { ScanResult } from '../scan.ts';
 import { ApiError, collectionPath, objectPath, type KubeClient } from './client.ts';
-import { apiVersionOf, resourceFor, watchedFor, type WatchedResource } from './resources.ts';
+import { apiVersionOf, kept, resourceFor, watchedFor, type WatchedResource } from './resources.ts';
 
 export interface ClusterScanOptions {
   /** Only this namespace (with cluster-scoped objects: its Namespace, the policies); all namespaces when absent. */
@@ -67,6 +67,8 @@ export async function scanCluster(client: KubeClient, options: ClusterScanOption
   const clusterPolicies: Policy[] = [];
   kinds.forEach((w, i) => {
     for (const raw of lists[i] ?? []) {
+      // Pods made by a workload are judged through it, as in the controller's cache.
+      if (!kept(w, raw)) continue;
       const n = normalize(raw, '', undefined);
       const meta = (raw.metadata ?? {}) as { namespace?: string; name?: string };
       const label = `${w.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '(no name)'}`;
