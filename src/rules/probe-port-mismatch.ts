@@ -125,7 +125,7 @@ export default defineRule({
           path: probe.portPath,
           message:
             `The ${label} of container ${c.name} in ${workloadName(w)} checks port ${n}, the port of Service ${slip.service.name}, ` +
-            `which sends that port to container port ${target.name ?? target.containerPort} (${target.containerPort}); no container ` +
+            `which sends that port to container port ${target.name ? `${target.name} (${target.containerPort})` : target.containerPort}; no container ` +
             `declares ${n}: probes go to the pod directly, so unless the app also listens on ${n} the probe fails every time and ${effect}.`,
           fix: fixWithYaml(`Probe the container port${target.name && probe.handler !== 'grpc' ? ' by name' : ''}:`, handlerWithPort(kind, probe, portValue(probe, target))),
           severity: 'warning',
@@ -292,8 +292,29 @@ spec:
         }),
         expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket.port', message: 'The readiness probe of container db in Deployment/web checks the port named "metrics", which the container does not declare (its ports: sql:5432, repl:5433; container exporter declares it, but probe port names resolve only against their own container): the probe fails every time and the pod never becomes ready, so its Services have no endpoint in it and the gateway answers 502/503.', fix: 'Declare the port on container db:\nports:\n  - name: metrics\n    containerPort: 9187' }],
       },
+      {
+        name: 'numeric probes on the Service port, the container port unnamed and the probe port written as a string',
+        yaml: appYaml({
+          servicePorts: '[{port: 80, targetPort: 8080}]',
+          containers: '        - name: app\n          image: web\n          ports: [{containerPort: 8080}]\n          livenessProbe: {tcpSocket: {port: "80"}, periodSeconds: 5}\n',
+        }),
+        expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].livenessProbe.tcpSocket.port', message: 'The liveness probe of container app in Deployment/web checks port 80, the port of Service web, which sends that port to container port 8080; no container declares 80: probes go to the pod directly, so unless the app also listens on 80 the probe fails every time and the kubelet restarts the container over and over, resetting the connections in flight each time.', fix: 'Probe the container port:\nlivenessProbe:\n  tcpSocket:\n    port: 8080' }],
+      },
+      {
+        name: 'an empty probe host is the pod itself: the Service port slip is judged',
+        yaml: appYaml({ containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {host: "", path: /, port: 80}}}\n' }),
+        expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port', message: 'checks port 80, the port of Service web, which sends that port to container port http (8080)', fix: 'Probe the container port by name:\nreadinessProbe:\n  httpGet:\n    host: ""\n    path: /\n    port: http' }],
+      },
     ],
     silent: [
+      {
+        name: "a sidecar probing the Service port that the Service sends to the app container (not the sidecar's own slip)",
+        yaml: appYaml({
+          servicePorts: '[{port: 9000, targetPort: http}]',
+          containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n' +
+            '        - {name: proxy, image: envoy, ports: [{name: admin, containerPort: 9901}], readinessProbe: {httpGet: {path: /ready, port: 9000}}}\n',
+        }),
+      },
       {
         name: 'probes use declared ports, by name and by number',
         yaml: `
