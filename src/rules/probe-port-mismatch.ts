@@ -22,8 +22,9 @@ function declared(c: Container): string {
 
 /** Declares the named port on the container; a number nothing in the manifest gives is marked as the one to fill in. */
 function declarePortFix(c: Container, name: string, known: number | undefined): string {
-  const fix = fixWithYaml(`Declare the port on container ${c.name}:`, { ports: [{ name, containerPort: known ?? PLACEHOLDER_PORT }] });
-  return known === undefined ? `${fix}  # placeholder: the port the app listens on` : fix;
+  if (known !== undefined) return fixWithYaml(`Declare the port on container ${c.name}:`, { ports: [{ name, containerPort: known }] });
+  const fix = fixWithYaml(`Declare the port on container ${c.name} (fill in the port the app listens on):`, { ports: [{ name, containerPort: PLACEHOLDER_PORT }] });
+  return `${fix}  # placeholder: the port the app listens on`;
 }
 
 const PLACEHOLDER_PORT = 8080;
@@ -269,7 +270,7 @@ spec:
       {
         name: 'named startup probe port on a container that declares no ports (the number to declare is a placeholder)',
         yaml: appYaml({ servicePorts: '[{port: 80, targetPort: 8080}]', containers: '        - {name: app, image: web, startupProbe: {httpGet: {path: /started, port: http}}}\n' }),
-        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].startupProbe.httpGet.port', message: 'The startup probe of container app in Deployment/web checks the port named "http", which the container does not declare (its ports: none): the probe fails every time and the container never counts as started: the kubelet kills and restarts it over and over, and it never serves.', fix: 'Declare the port on container app:\nports:\n  - name: http\n    containerPort: 8080  # placeholder: the port the app listens on' }],
+        expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].startupProbe.httpGet.port', message: 'The startup probe of container app in Deployment/web checks the port named "http", which the container does not declare (its ports: none): the probe fails every time and the container never counts as started: the kubelet kills and restarts it over and over, and it never serves.', fix: 'Declare the port on container app (fill in the port the app listens on):\nports:\n  - name: http\n    containerPort: 8080  # placeholder: the port the app listens on' }],
       },
       {
         name: 'unserved worker: a wrong readiness port name is a warning, a wrong liveness port name still an error; the fix picks the health-like port',
@@ -288,7 +289,7 @@ spec:
         yaml: appYaml({
           servicePorts: '[{name: sql, port: 5432, targetPort: sql}]',
           containers: '        - {name: db, image: db, ports: [{name: sql, containerPort: 5432}, {name: repl, containerPort: 5433}], readinessProbe: {tcpSocket: {port: metrics}}}\n' +
-            '        - {name: exporter, image: exporter, ports: [{name: metrics, containerPort: 9187}]}\n',
+            '        - {name: exporter, image: exporter, ports: [{name: web, containerPort: 9188}, {name: metrics, containerPort: 9187}]}\n',
         }),
         expect: [{ severity: 'error', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket.port', message: 'The readiness probe of container db in Deployment/web checks the port named "metrics", which the container does not declare (its ports: sql:5432, repl:5433; container exporter declares it, but probe port names resolve only against their own container): the probe fails every time and the pod never becomes ready, so its Services have no endpoint in it and the gateway answers 502/503.', fix: 'Declare the port on container db:\nports:\n  - name: metrics\n    containerPort: 9187' }],
       },
@@ -423,6 +424,13 @@ spec:
         - name: proxy
           image: envoy
           ports: [{name: status, containerPort: 15021}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 15021, targetPort: http}]
 `,
       },
       {
@@ -441,7 +449,18 @@ spec:
           image: web
           ports: [{name: http, containerPort: 8080}]
           livenessProbe: {httpGet: {host: 127.0.0.1, path: /healthz, port: 9999}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 9999, targetPort: http}]
 `,
+      },
+      {
+        name: 'exec probes of a served workload have no port to check',
+        yaml: appYaml({ containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [cat, /tmp/ready]}}, livenessProbe: {exec: {command: [cat, /tmp/healthy]}}}\n' }),
       },
       {
         name: 'exec probe and a workload scaled to 0',
