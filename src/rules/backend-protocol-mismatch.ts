@@ -62,6 +62,8 @@ function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServiceP
   const onIngress = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on the Ingress):`, { metadata: { annotations } });
   const onService = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on Service ${svc.name}):`, { metadata: { annotations } });
   switch (c.family) {
+    // Istio derives the protocol from the port itself: it speaks no protocol that could clash, so only the generic fix could apply.
+    case 'istio':
     case 'unknown':
       return fixWithYaml(`${sentence}; for ingress-nginx, on the Ingress (other controllers have their own annotation):`, {
         metadata: { annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': plain ? 'HTTP' : grpc ? 'GRPC' : 'HTTPS' } },
@@ -93,8 +95,6 @@ function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServiceP
       return onService({ 'konghq.com/protocol': plain ? 'http' : grpc ? 'grpc' : 'https' });
     case 'agic':
       return onIngress({ 'appgw.ingress.kubernetes.io/backend-protocol': plain ? 'http' : 'https' });
-    case 'istio':
-      return fixWithYaml('Name the Service port after its protocol:', { ports: [{ name: plain ? 'http' : grpc ? 'grpc' : 'https', port: sp.port }] });
   }
 }
 
@@ -327,6 +327,60 @@ spec:
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol-version: GRPC' }],
       },
       {
+        name: 'a BackendTLSPolicy for the whole Service also originates TLS to its plain HTTP port: a warning (the port is only named http)',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  validation: {hostname: api.default.svc, wellKnownCACertificates: System}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: https, port: 8443, targetPort: 8443}, {name: http, port: 8080, targetPort: 8080}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api opens TLS connections to Service api port http (8080), which serves plain HTTP (the Service port is named "http") — BackendTLSPolicy api-tls originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS only to ports that serve it: narrow the BackendTLSPolicy to the TLS port with sectionName, or point the route at that port:\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: "<the TLS port name>"' }],
+      },
+      {
+        name: 'an HTTPRoute to a TLS port of another namespace (allowed by a ReferenceGrant) names the Service with its namespace',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: edge}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, namespace: shop, port: 8443}]
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: edge, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: edge}]
+  to: [{group: "", kind: Service}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', resource: 'HTTPRoute/edge/api', message: 'HTTPRoute api sends plain HTTP to Service shop/api port 8443, which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace shop:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: shop\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n  validation:\n    hostname: api.shop.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
+      },
+      {
         name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
         yaml: `
 apiVersion: gateway.networking.k8s.io/v1
@@ -459,6 +513,19 @@ spec:
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
+      { name: 'ingress-nginx speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('nginx', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }] },
+      { name: 'the NGINX Ingress Controller speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('nginx', '{nginx.org/rewrites: "api=/"}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — the NGINX Ingress Controller (ingressClassName: nginx) speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.org/grpc-services: api' }] },
+      { name: 'HAProxy speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('haproxy', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-proto: h2' }] },
+      { name: 'Kong speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('kong', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: grpc' }] },
+      { name: 'an unknown controller speaks HTTP/1.1 to a gRPC port: a warning', yaml: ingressYaml('acme', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }] },
+      { name: 'the NGINX Ingress Controller speaks plain HTTP to a TLS port', yaml: ingressYaml('nginx', '{nginx.org/rewrites: "api=/"}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — the NGINX Ingress Controller (ingressClassName: nginx) speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.org/ssl-services: api' }] },
+      { name: 'Traefik told by the Service to speak plain HTTP to a TLS port', yaml: ingressYaml('traefik', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{traefik.ingress.kubernetes.io/service.serversscheme: http}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: http. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: https' }] },
+      { name: 'ALB speaks plain HTTP to a TLS port', yaml: ingressYaml('alb', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol: HTTPS' }] },
+      { name: 'Traefik told by the Service to speak plain HTTP to a gRPC port', yaml: ingressYaml('traefik', '{}', '[{name: grpc, port: 443, targetPort: 9090}]', '{traefik.ingress.kubernetes.io/service.serversscheme: http}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: http. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: h2c' }] },
+      { name: 'GKE speaks HTTP/1.1 to a port named grpc', yaml: ingressYaml('gce', '{}', '[{name: grpc, port: 443, targetPort: 9090}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — GKE Ingress (ingressClassName: gce) speaks plain HTTP unless the Service\'s cloud.google.com/app-protocols names the port. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: \"{\\\"grpc\\\":\\\"HTTP2\\\"}\"\n(GKE speaks HTTP/2 to backends over TLS only: the gRPC server must serve TLS.)' }] },
+      { name: 'Contour speaks HTTP/1.1 to a port named grpc', yaml: ingressYaml('contour', '{}', '[{name: grpc, port: 443, targetPort: 9090}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — Contour (ingressClassName: contour) speaks plain HTTP unless the Service\'s projectcontour.io/upstream-protocol.* annotations or appProtocol say otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    projectcontour.io/upstream-protocol.h2c: grpc' }] },
+      { name: 'GKE speaks plain HTTP to a port named https', yaml: ingressYaml('gce', '{}', '[{name: https, port: 443, targetPort: 8443}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port https (443), which serves TLS (the Service port is named \"https\") — GKE Ingress (ingressClassName: gce) speaks plain HTTP unless the Service\'s cloud.google.com/app-protocols names the port. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: \"{\\\"https\\\":\\\"HTTPS\\\"}\"' }] },
+      { name: 'Contour speaks plain HTTP to a port named https', yaml: ingressYaml('contour', '{}', '[{name: https, port: 443, targetPort: 8443}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port https (443), which serves TLS (the Service port is named \"https\") — Contour (ingressClassName: contour) speaks plain HTTP unless the Service\'s projectcontour.io/upstream-protocol.* annotations or appProtocol say otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    projectcontour.io/upstream-protocol.tls: https' }] },
       { name: 'HAProxy speaks plain HTTP to a TLS port', yaml: ingressYaml('haproxy', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "true"' }] },
       { name: 'Kong speaks plain HTTP to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: https' }] },
       { name: 'Application Gateway speaks plain HTTP to a TLS port', yaml: ingressYaml('azure-application-gateway', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Azure Application Gateway (ingressClassName: azure-application-gateway) speaks plain HTTP unless appgw.ingress.kubernetes.io/backend-protocol says https. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: https' }] },
