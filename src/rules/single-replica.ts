@@ -287,6 +287,92 @@ spec:
 `,
         expect: [{ severity: 'warning', path: 'spec.replicas', message: 'StatefulSet/web runs 2 pods (replicas: 2) and Service web (reached by Ingress/web) has 2 in all, fewer than the 3 required: restarts, evictions and node drains leave too few pods to carry the traffic, or none, and the gateway answers 502.', fix: 'Run at least 3 pods behind Service web:\nspec:\n  replicas: 3' }],
       },
+      {
+        name: 'a StatefulSet of one behind a load balancer: its rollouts stop the pod too',
+        yaml: `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'StatefulSet/web runs a single pod (replicas: 1), the only one behind Service web (reached by its cloud load balancer (type: LoadBalancer)): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502, and every rollout stops it before its replacement starts.', fix: 'Run at least 2 pods behind Service web:\nspec:\n  replicas: 2' }],
+      },
+      {
+        name: 'a KEDA ScaledObject with minReplicaCount 1 owns the count',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web-so}
+spec:
+  scaleTargetRef: {name: web}
+  minReplicaCount: 1
+  maxReplicaCount: 10
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Deployment/web may scale down to a single pod (ScaledObject/web-so minReplicaCount: 1), the only one behind Service web (reached by its cloud load balancer (type: LoadBalancer)): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Raise the autoscaler\'s floor in ScaledObject/web-so:\nspec:\n  minReplicaCount: 2' }],
+      },
+      {
+        name: 'two bare Pods under a policy asking for three',
+        yaml: `
+apiVersion: v1
+kind: Pod
+metadata: {name: web-a, labels: {app: web}}
+spec:
+  containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-b, labels: {app: web}}
+spec:
+  containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        params: { minReplicas: 3 },
+        expect: [
+          { severity: 'warning', path: 'kind', message: 'Pod/web-a is a bare Pod and one of only 2 pods behind Service web (reached by its cloud load balancer (type: LoadBalancer)): nothing replaces it when it is evicted or its node drains, and the gateway answers 502 from then on.', fix: 'Run it from a Deployment with at least 3 replicas, using this Pod\'s spec as the template:\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-a\nspec:\n  replicas: 3\n' },
+          { severity: 'warning', path: 'kind', message: 'Pod/web-b is a bare Pod and one of only 2 pods behind Service web', fix: 'Run it from a Deployment with at least 3 replicas' },
+        ],
+      },
     ],
     silent: [
       {
