@@ -9,9 +9,9 @@ import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
 // Commands that succeed whatever state the app is in.
-const ALWAYS_TRUE = [/^(\/(usr\/)?bin\/)?true$/, /^exit 0$/, /^(\/(usr\/)?bin\/)?(cat|ls|echo|test -[efd]|\[ -[efd]) ?/];
+const ALWAYS_TRUE = [/^(\/(usr\/)?bin\/)?true$/, /^exit 0$/, /^(\/(usr\/)?bin\/)?(cat|ls|echo|test -[efd]|\[ -[efd])( |$)/];
 
-function execIsAlwaysTrue(command: readonly string[]): boolean {
+export function execIsAlwaysTrue(command: readonly string[]): boolean {
   // `sh -c "…"` runs its script; judge the script.
   const script = command.length >= 3 && /(^|\/)(ba|da)?sh$/.test(command[0] as string) && command[1] === '-c' ? (command[2] as string).trim() : command.join(' ').trim();
   if (/[|;&]|\$\(/.test(script)) return false;
