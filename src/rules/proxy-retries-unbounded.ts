@@ -51,7 +51,7 @@ function ingressRetries(ing: Resource, graph: ResourceGraph): RetrySetting[] {
     if (!next.includes('off') && !(n === 0 && timeBound)) {
       out.push({
         path: annotationPath(NGINX_TRIES),
-        said: `${NGINX_TRIES}: ${JSON.stringify(tries)}${n !== 0 ? '' : timeout === undefined ? ' and no proxy-next-upstream-timeout' : ` and proxy-next-upstream-timeout: ${JSON.stringify(timeout)}, which sets no limit`}`,
+        said: `${NGINX_TRIES}: ${JSON.stringify(tries)}${n !== 0 ? '' : timeout === undefined ? ' and no proxy-next-upstream-timeout' : ` and proxy-next-upstream-timeout: ${JSON.stringify(timeout)}, ${/^\s*\d+\s*$/.test(timeout) ? 'which sets no limit' : 'which is no whole number of seconds'}`}`,
         retries: n === 0 ? Infinity : n - 1,
         proxy: 'ingress-nginx',
         on: a[NGINX_NEXT] !== undefined ? `on the failures proxy-next-upstream lists (${a[NGINX_NEXT].trim()})` : 'on connection errors and timeouts',
@@ -526,10 +526,10 @@ spec:
   ingressClassName: nginx
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
 `,
-        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "10s", which sets no limit, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "10s", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
-        name: 'unlimited ingress-nginx tries with a proxy-next-upstream-timeout of -5, which bounds nothing',
+        name: 'unlimited ingress-nginx tries with a negative proxy-next-upstream-timeout, which bounds nothing',
         yaml: `
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -542,7 +542,7 @@ spec:
   ingressClassName: nginx
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
 `,
-        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "-5", which sets no limit, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "-5", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'ingress-nginx twelve attempts on the failures proxy-next-upstream lists',
