@@ -520,8 +520,62 @@ spec:
 `,
         expect: uncovered('Ingress/web'),
       },
+      {
+        name: 'an Ingress rule with two paths to two Services is no traffic split',
+        yaml: `${WEB_BEHIND_INGRESS.replace("paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]", "paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}, {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]")}`,
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an HTTPRoute rule sending requests with a header to the same Service is no canary',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  rules:
+    - backendRefs: [{name: web, port: 80}]
+    - matches: [{headers: [{name: x-debug, value: "1"}]}]
+      backendRefs: [{name: web, port: 80}]
+`,
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'a weighted forward configuration in an annotation that is no ALB action',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: split
+  annotations:
+    example.com/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "weight": 90}, {"serviceName": "web-next", "weight": 10}]}}'
+spec:
+  ingressClassName: alb
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}]}}]
+`,
+        expect: uncovered('Ingress/web'),
+      },
     ],
     silent: [
+      {
+        name: 'an ingress-nginx canary on the host of an Ingress that also routes other paths to other Services',
+        yaml: `${WEB_BEHIND_INGRESS.replace("paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]", "paths: [{path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}, {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]")}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: other-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{host: other.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other-next, port: {number: 80}}}}]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
+`,
+      },
       {
         name: 'an OpenKruise Rollout (v1alpha1 objectRef) takes the Deployment over',
         yaml: `${WEB_BEHIND_INGRESS}---
