@@ -38,6 +38,12 @@ function rejectedSleeps(w: Workload, template: PodTemplate, minShutdownSeconds: 
   });
 }
 
+/** Deployment web behind Service web and an ingress-nginx Ingress whose read timeout is `timeout`: the boundary fixtures. */
+const behindReadTimeout = (timeout: string, grace?: number, serviceAnnotations?: string) =>
+  appYaml({ containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n', ingress: true, ...(grace !== undefined ? { podSpec: `      terminationGracePeriodSeconds: ${grace}\n` } : {}) })
+    .replace('kind: Ingress\nmetadata: {name: web}', `kind: Ingress\nmetadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "${timeout}"}}`)
+    .replace('kind: Service\nmetadata: {name: web}', `kind: Service\nmetadata: {name: web${serviceAnnotations ? `, annotations: {${serviceAnnotations}}` : ''}}`);
+
 export default defineRule({
   id: 'termination-grace-too-short',
   title: 'Termination grace period shorter than the drain',
@@ -578,175 +584,28 @@ spec:
       },
       {
         name: 'a read timeout of exactly the 300s ceiling is still judged',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "300"}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindReadTimeout('300'),
         expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "300" on Ingress/web) lets a request to Service web run up to 300s (5m), but Deployment/web has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 300s (5m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 300' }],
       },
       {
         name: 'a grace period one second short of the timeout',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 89
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "90"}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindReadTimeout('90', 89),
         expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "90" on Ingress/web) lets a request to Service web run up to 90s, but Deployment/web has a termination grace period of 89s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 90s gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 90' }],
       },
       {
         name: 'two timeouts of the same length: the first gateway found is named',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, annotations: {konghq.com/read-timeout: "120000"}}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "120"}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindReadTimeout('120', undefined, 'konghq.com/read-timeout: "120000"'),
         expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/web) lets a request to Service web run up to 120s (2m)', fix: 'terminationGracePeriodSeconds: 120' }],
       },
     ],
     silent: [
       {
         name: 'a read timeout one second over the ceiling is left to proxy-timeout-unbounded',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "301"}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindReadTimeout('301'),
       },
       {
         name: 'a grace period exactly as long as the timeout',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 90
-      containers:
-        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "90"}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindReadTimeout('90', 90),
       },
       {
         name: 'Linkerd request timeout of 10s and a GCPBackendPolicy of 15s fit in the default grace period',

@@ -198,6 +198,12 @@ function describeWindow(p: IdleWindow): string {
   return `${p.proxy} (${p.via.kind}/${p.via.name}${p.setting ? `, ${p.setting.field}: ${JSON.stringify(p.setting.written)}` : ''})`;
 }
 
+/** Deployment web whose pod template states the app's idle timeout by annotation, behind an ALB idle for `albIdleSeconds`. */
+const behindAlb = (albIdleSeconds: number, stated: string) =>
+  appYaml({ ingress: 'alb', containers: '        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}\n' })
+    .replace('    metadata: {labels: {app: web}}', `    metadata: {labels: {app: web}, annotations: {guard502.dev/upstream-idle-timeout: "${stated}"}}`)
+    .replace('kind: Ingress\nmetadata: {name: web}', `kind: Ingress\nmetadata: {name: web, annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=${albIdleSeconds}}}`);
+
 export default defineRule({
   id: 'upstream-keepalive-race',
   title: 'App closes idle keep-alive connections before the proxy does',
@@ -404,112 +410,19 @@ spec:
       },
       {
         name: 'the annotation on the pod template states 45s, behind an ALB idle for 595s: the raised value still fits in YAML',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}, annotations: {guard502.dev/upstream-idle-timeout: "45"}}
-    spec:
-      containers:
-        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=595}
-spec:
-  ingressClassName: alb
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindAlb(595, '45'),
         expect: [{ severity: 'warning', path: 'spec.template.metadata.annotations["guard502.dev/upstream-idle-timeout"]', message: 'closes idle keep-alive connections after 45s (guard502.dev/upstream-idle-timeout: "45"), but the AWS ALB (Ingress/web, alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds: "595") reuses idle connections to it for up to 595s (9m55s)', fix: 'In container app, raise the app\'s idle keep-alive timeout to 600s and update guard502.dev/upstream-idle-timeout; or lower alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds on Ingress/web below 45s. As YAML, when the timeout is set in code:\nmetadata:\n  annotations:\n    guard502.dev/upstream-idle-timeout: "600s"' }],
       },
       {
         name: 'an ALB idle for 596s: raising the app past 600s is no advice, lowering the proxy comes first',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}, annotations: {guard502.dev/upstream-idle-timeout: "45"}}
-    spec:
-      containers:
-        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=596}
-spec:
-  ingressClassName: alb
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindAlb(596, '45'),
         expect: [{ severity: 'warning', path: 'spec.template.metadata.annotations["guard502.dev/upstream-idle-timeout"]', message: 'reuses idle connections to it for up to 596s (9m56s)', fix: 'Lower the proxy\'s idle timeout (alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds on Ingress/web) below the app\'s 45s, or in container app, raise the app\'s idle keep-alive timeout to 601s and update guard502.dev/upstream-idle-timeout.' }],
       },
     ],
     silent: [
       {
         name: 'an annotation of 0 states nothing',
-        yaml: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}, annotations: {guard502.dev/upstream-idle-timeout: "0"}}
-    spec:
-      containers:
-        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=595}
-spec:
-  ingressClassName: alb
-  rules:
-    - http:
-        paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`,
+        yaml: behindAlb(595, '0'),
       },
       {
         name: 'Envoy Gateway BackendTrafficPolicy connectionIdleTimeout 4s on the route, under Node\'s 5s',
