@@ -21,6 +21,23 @@ function suggestion(svc: Service, b: Backend): ServicePort | undefined {
   return svc.ports.find((p) => matchesTargetPort(p, b)) ?? (svc.ports.length === 1 ? svc.ports[0] : svc.ports.find((p) => /^https?$|^web$/.test(p.name ?? '')));
 }
 
+/** An Ingress of class `cls` whose backend gives the targetPort 8080 of Service web (port http 80). */
+const targetPortAsBackend = (cls: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: ${cls}
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`;
+
 export default defineRule({
   id: 'ingress-backend-port-mismatch',
   title: 'Ingress backend port is not a port of its Service',
@@ -154,40 +171,12 @@ spec:
       },
       {
         name: 'the targetPort as backend port with an unknown controller: a warning (only ingress-nginx accepts it)',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: acme
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}]}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`,
+        yaml: targetPortAsBackend('acme'),
         expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8080 of Service web, which has no such port (ports: http (80)) — it is the targetPort of Service port http. Only ingress-nginx accepts a targetPort here; other controllers find no such port and answer 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
       },
       {
         name: 'the targetPort as backend port behind Traefik: an error',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: traefik
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}]}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`,
+        yaml: targetPortAsBackend('traefik'),
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8080 of Service web, which has no such port (ports: http (80)) — it is the targetPort of Service port http. Traefik (ingressClassName: traefik) matches Service ports only: the upstream has no servers and requests get 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
       },
       {

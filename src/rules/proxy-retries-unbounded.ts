@@ -208,6 +208,16 @@ function retriesOf(r: Resource, graph: ResourceGraph): RetrySetting[] {
   return [];
 }
 
+/** An ingress-nginx Ingress `shop` with the given annotations, for the fixtures. */
+const nginxIngress = (annotations: Record<string, string>) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, annotations: ${JSON.stringify(annotations)}}
+spec:
+  ingressClassName: nginx
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
+
 export default defineRule({
   id: 'proxy-retries-unbounded',
   title: 'Proxy retries unlimited or above the ceiling',
@@ -498,66 +508,22 @@ spec:
       },
       {
         name: 'unlimited ingress-nginx tries with a proxy-next-upstream-timeout of 0, which bounds nothing',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: shop
-  annotations:
-    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
-    nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "0"
-spec:
-  ingressClassName: nginx
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '0' }),
         expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "0", which sets no limit, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'unlimited ingress-nginx tries with a proxy-next-upstream-timeout of "10s" (not whole seconds), which bounds nothing',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: shop
-  annotations:
-    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
-    nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "10s"
-spec:
-  ingressClassName: nginx
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '10s' }),
         expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "10s", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'unlimited ingress-nginx tries with a negative proxy-next-upstream-timeout, which bounds nothing',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: shop
-  annotations:
-    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
-    nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "-5"
-spec:
-  ingressClassName: nginx
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '-5' }),
         expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "-5", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
       {
         name: 'ingress-nginx twelve attempts on the failures proxy-next-upstream lists',
-        yaml: `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: shop
-  annotations:
-    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: " 12 "
-    nginx.ingress.kubernetes.io/proxy-next-upstream: " error timeout http_502 "
-spec:
-  ingressClassName: nginx
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+        yaml: nginxIngress({ [NGINX_TRIES]: ' 12 ', [NGINX_NEXT]: ' error timeout http_502 ' }),
         expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: " 12 ", ingress-nginx retries a failed request 11 times (ceiling 3) on the failures proxy-next-upstream lists (error timeout http_502): when pods are slow or failing, every request turns into 12 attempts', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
     ],

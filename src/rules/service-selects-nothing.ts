@@ -70,6 +70,32 @@ function show(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
+/** Service web selecting app=web while its Deployment's pods carry app=webb, behind Ingress site. */
+const TYPO_BEHIND_INGRESS = `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: webb}}
+  template:
+    metadata: {labels: {app: webb}}
+    spec:
+      containers: [{name: app, image: nginx}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`;
+
 export default defineRule({
   id: 'service-selects-nothing',
   title: 'Service selects no pods',
@@ -178,58 +204,12 @@ spec:
       },
       {
         name: 'a Service reached by one Ingress: the Ingress answers 502/503',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: webb}}
-  template:
-    metadata: {labels: {app: webb}}
-    spec:
-      containers: [{name: app, image: nginx}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: site}
-spec:
-  defaultBackend: {service: {name: web, port: {number: 80}}}
-`,
+        yaml: TYPO_BEHIND_INGRESS,
         expect: [{ severity: 'error', path: 'spec.selector', message: 'Service web selects app=web, but no pod template in namespace default carries that label (closest: Deployment/web with app=webb): the Service has no endpoints, connections are refused and Ingress/site answers 502/503.', fix: 'Select the labels Deployment/web puts on its pods:\nspec:\n  selector:\n    app: webb' }],
       },
       {
         name: 'a Service reached by three gateways: two are named',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: webb}}
-  template:
-    metadata: {labels: {app: webb}}
-    spec:
-      containers: [{name: app, image: nginx}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: site}
-spec:
-  defaultBackend: {service: {name: web, port: {number: 80}}}
----
+        yaml: `${TYPO_BEHIND_INGRESS}---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: admin}
