@@ -162,6 +162,11 @@ function uncovered(reachedBy: string, replicas = 3): ExpectedFinding[] {
   }];
 }
 
+/** WEB_BEHIND_INGRESS and an HTTPRoute `web` with these rules (YAML list items, indented by 4). */
+const besideRoute = (rules: string) => `${WEB_BEHIND_INGRESS}---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules:\n${rules}`;
+/** WEB_BEHIND_INGRESS and another Ingress: its metadata fields and spec (YAML, indented by 2 below `metadata:`). */
+const besideIngress = (rest: string) => `${WEB_BEHIND_INGRESS}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n${rest}`;
+
 export default defineRule({
   id: 'canary-missing',
   title: 'No canary covers a gateway-facing workload',
@@ -366,106 +371,74 @@ spec:
       },
       {
         name: 'an ingress-nginx canary Ingress for another host',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: other-canary
+        yaml: besideIngress(`  name: other-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
 spec:
   rules:
     - host: other.example.com
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'an ALB forward action to a single target group',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80"}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'an HTTPRoute rule for another path, told apart by nothing',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - matches: [{path: {type: PathPrefix, value: /admin}}]
       backendRefs: [{name: web-next, port: 80}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'an Ingress on the same host whose canary annotation is not "true"',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web-canary
+        yaml: besideIngress(`  name: web-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "false", nginx.ingress.kubernetes.io/canary-weight: "10"}
 spec:
   rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'a canary Ingress without a host, next to an Ingress that names one',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web-canary
+        yaml: besideIngress(`  name: web-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true"}
 spec:
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'HTTPRoute rules that are no header-routed canary: the same path told apart by nothing, headers and query parameters on other paths',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - backendRefs: [{name: web-next, port: 80}]
     - matches: [{path: {type: PathPrefix, value: /admin}, headers: [{name: x-canary, value: "1"}]}]
       backendRefs: [{name: web-next, port: 80}]
     - matches: [{path: {type: Exact, value: /}, queryParams: [{name: canary, value: "1"}]}]
       backendRefs: [{name: web-next, port: 80}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'an ALB action that cannot be read, and a weighted action over two other Services',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     alb.ingress.kubernetes.io/actions.broken: '{"forwardConfig": {"targetGroups": [{"serviceName": "web"}, {"serviceName": "web-next"'
     alb.ingress.kubernetes.io/actions.other: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "api", "weight": 90}, {"serviceName": "api-next", "weight": 10}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other, port: {name: use-annotation}}}}]}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
@@ -527,31 +500,21 @@ spec:
       },
       {
         name: 'an HTTPRoute rule sending requests with a header to the same Service is no canary',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - matches: [{headers: [{name: x-debug, value: "1"}]}]
       backendRefs: [{name: web, port: 80}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
       {
         name: 'a weighted forward configuration in an annotation that is no ALB action',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     example.com/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "weight": 90}, {"serviceName": "web-next", "weight": 10}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}]}}]
-`,
+`),
         expect: uncovered('Ingress/web'),
       },
     ],
@@ -598,15 +561,11 @@ spec:
       },
       {
         name: 'an ingress-nginx canary Ingress for another host that serves the Service itself',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web-canary
+        yaml: besideIngress(`  name: web-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true"}
 spec:
   rules: [{host: beta.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
+`),
       },
       {
         name: 'a canary Ingress whose default backend shares the host-less rules of the Ingress reaching the Service',
@@ -623,30 +582,18 @@ spec:
       },
       {
         name: 'an HTTPRoute rule sending requests with a query parameter on the same path to another Service',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - matches: [{path: {type: PathPrefix, value: /}}]
+        yaml: besideRoute(`    - matches: [{path: {type: PathPrefix, value: /}}]
       backendRefs: [{name: web, port: 80}]
     - matches: [{path: {value: /}, queryParams: [{name: canary, value: "1"}]}]
       backendRefs: [{name: web-next, port: 80}]
-`,
+`),
       },
       {
         name: 'an HTTPRoute rule sending requests with a header to the Service, all others elsewhere (the Service is the canary)',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web-stable, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web-stable, port: 80}]
     - matches: [{headers: [{name: x-canary, value: "1"}]}]
       backendRefs: [{name: web, port: 80}]
-`,
+`),
       },
       {
         name: 'an SMI TrafficSplit rooted at the Service',
@@ -686,45 +633,31 @@ spec:
       },
       {
         name: 'an ingress-nginx canary Ingress for the same host',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web-canary
+        yaml: besideIngress(`  name: web-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
 spec:
   rules:
     - host: web.example.com
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
-`,
+`),
       },
       {
         name: 'an ALB weighted forward action over the Service and another',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80", "weight": 90}, {"serviceName": "web-next", "servicePort": "80", "weight": 10}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
-`,
+`),
       },
       {
         name: 'an HTTPRoute rule sending requests with a header to another Service',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: "1"}]}]
       backendRefs: [{name: web-next, port: 80}]
-`,
+`),
       },
       {
         name: 'split by an SMI TrafficSplit',
