@@ -32,8 +32,8 @@ function undeclaredNumberIsSuspect(port: number, servicePortName: string | undef
   return declared.filter((p) => p.protocol === 'TCP').length === 1;
 }
 
-/** Fixture: one Service `shop` in front of two Deployments (web and api), with the ports given (flow YAML). */
-function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+/** Fixture: one Service `shop` in front of Deployments `shop-<part>`, each with the container ports given (flow YAML). */
+function shopOf(servicePorts: string, parts: Record<string, string>): string {
   const deployment = (part: string, ports: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: shop-${part}}
@@ -53,8 +53,12 @@ spec:
   selector: {app: shop}
   ports: ${servicePorts}
 ---
-${deployment('web', webPorts)}---
-${deployment('api', apiPorts)}`;
+${Object.entries(parts).map(([part, ports]) => deployment(part, ports)).join('---\n')}`;
+}
+
+/** Fixture: Service `shop` in front of the Deployments shop-web and shop-api. */
+function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+  return shopOf(servicePorts, { web: webPorts, api: apiPorts });
 }
 
 /**
@@ -282,47 +286,14 @@ spec:
       },
       {
         name: 'three workloads behind one Service, one naming its ports otherwise: the fix leaves the Service to the two that serve it',
-        yaml: `
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9100, targetPort: 9100}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web-a}
-spec:
-  selector: {matchLabels: {app: web, v: a}}
-  template:
-    metadata: {labels: {app: web, v: a}}
-    spec:
-      containers: [{name: app, image: web, ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web-b}
-spec:
-  selector: {matchLabels: {app: web, v: b}}
-  template:
-    metadata: {labels: {app: web, v: b}}
-    spec:
-      containers: [{name: app, image: web, ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web-c}
-spec:
-  selector: {matchLabels: {app: web, v: c}}
-  template:
-    metadata: {labels: {app: web, v: c}}
-    spec:
-      containers: [{name: app, image: web, ports: [{name: web, containerPort: 8080}, {name: metrics, containerPort: 9102}]}]
-`,
+        yaml: shopOf('[{name: http, port: 80, targetPort: http}, {name: metrics, port: 9100, targetPort: 9100}]', {
+          a: '[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]',
+          b: '[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]',
+          c: '[{name: web, containerPort: 8080}, {name: metrics, containerPort: 9102}]',
+        }),
         expect: [
-          { severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/web-c declares it (declared: web:8080, metrics:9102): the pods of Deployment/web-c get no traffic from this port; Deployment/web-a, Deployment/web-b serve it.', fix: 'Declare port "http" on the container of Deployment/web-c (8080 is the number Deployment/web-a uses: put the port this app listens on), or narrow the selector of Service web to the pods that serve it:\nports:\n  - name: http\n    containerPort: 8080' },
-          { severity: 'warning', path: 'spec.ports[1].targetPort', message: 'Service port metrics (9100) sends traffic to port 9100, but Deployment/web-c declares its metrics port as 9102: the connections that land on its pods are refused; Deployment/web-a, Deployment/web-b serve it.', fix: 'Make the container of Deployment/web-c listen on 9100 and declare it, as Deployment/web-a does, or narrow the selector of Service web to the pods that serve it:\nports:\n  - name: metrics\n    containerPort: 9100' },
+          { severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-c declares it (declared: web:8080, metrics:9102): the pods of Deployment/shop-c get no traffic from this port; Deployment/shop-a, Deployment/shop-b serve it.', fix: 'Declare port "http" on the container of Deployment/shop-c (8080 is the number Deployment/shop-a uses: put the port this app listens on), or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: http\n    containerPort: 8080' },
+          { severity: 'warning', path: 'spec.ports[1].targetPort', message: 'Service port metrics (9100) sends traffic to port 9100, but Deployment/shop-c declares its metrics port as 9102: the connections that land on its pods are refused; Deployment/shop-a, Deployment/shop-b serve it.', fix: 'Make the container of Deployment/shop-c listen on 9100 and declare it, as Deployment/shop-a does, or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: metrics\n    containerPort: 9100' },
         ],
       },
     ],
