@@ -118,6 +118,46 @@ describe('live rules over time', () => {
     });
   });
 
+  describe('rollout-stuck on a DaemonSet', () => {
+    const DAEMONSET = (generation: number, desired: number, ready: number, updated: number) => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop, generation: ${generation}}
+spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: agent, image: agent:2}]}}}
+status: {observedGeneration: ${generation}, desiredNumberScheduled: ${desired}, numberReady: ${ready}, updatedNumberScheduled: ${updated}}
+`;
+    const stuck = (yaml: string) => {
+      said(yaml, 'rollout-stuck', { progressDeadlineSeconds: 30 });
+      now += 30_000;
+      return said(yaml, 'rollout-stuck', { progressDeadlineSeconds: 30 });
+    };
+
+    it('an update stuck on some nodes: what fails, and the rollback of a later generation', () => {
+      const [f, ...more] = stuck(DAEMONSET(2, 3, 1, 1));
+      assert.equal(more.length, 0);
+      assert.ok(f);
+      assert.match(f.message, /DaemonSet\/agent: its rollout made no progress for 30 s; 1 of 3 pods ready, 1 of 3 updated/);
+      assert.match(f.message, /kubectl rollout undo daemonset\/agent -n shop/);
+      noRepeats(f.message);
+    });
+
+    it('the first generation, or every pod updated: nothing to roll back', () => {
+      for (const yaml of [DAEMONSET(1, 3, 1, 1), DAEMONSET(2, 3, 1, 3)]) {
+        liveClock.reset();
+        const [f] = stuck(yaml);
+        assert.ok(f);
+        assert.doesNotMatch(f.message + f.fix, /rollout undo/);
+        noRepeats(f.message);
+      }
+    });
+
+    it('is silent on no nodes, and once every pod is updated and ready', () => {
+      assert.deepEqual(stuck(DAEMONSET(2, 0, 0, 0)), []);
+      assert.deepEqual(stuck(DAEMONSET(2, 3, 3, 3)), []);
+      assert.equal(liveClock.stateOf('apps/DaemonSet/shop/agent#rollout'), undefined);
+    });
+  });
+
   describe('rollout-stuck on a Deployment', () => {
     it('on its first revision: no rollback in the message or the fix', () => {
       const yaml = APP(2, '{observedGeneration: 1, replicas: 2, updatedReplicas: 2, conditions: [{type: Progressing, status: "False", reason: ProgressDeadlineExceeded}]}', NOT_READY);
