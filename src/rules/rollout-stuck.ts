@@ -60,10 +60,20 @@ function templateOf(rs: { raw: Json }): Json | undefined {
  */
 function statusApplies(w: Workload, status: JsonObject, graph: ResourceGraph): boolean {
   const generation = dig(w.raw, 'metadata', 'generation');
-  if (typeof generation !== 'number' || num(status.observedGeneration) >= generation) return true;
+  if (typeof generation !== 'number' || observedGeneration(w, status) >= generation) return true;
   if (w.workloadKind !== 'Deployment') return false;
   const rs = newReplicaSet(w, graph);
   return rs !== undefined && sameJson(templateOf(rs), dig(w.raw, 'spec', 'template'));
+}
+
+/**
+ * status.observedGeneration as a number. Argo Rollouts writes it as a string ("3"); versions before 1.0 wrote a
+ * hash of the spec, which cannot be compared: a Rollout's status is then taken as current.
+ */
+function observedGeneration(w: Workload, status: JsonObject): number {
+  const v = status.observedGeneration;
+  if (typeof v === 'string' && w.workloadKind === 'Rollout') return /^\d+$/.test(v) ? Number(v) : Infinity;
+  return num(v);
 }
 
 /** A stuck rollout: why, how far it got, and whether an earlier revision exists to go back to. */
