@@ -55,7 +55,8 @@ export default defineRule({
       'every pod of its namespace.',
   },
   evaluate(w, graph) {
-    if (!isWorkload(w) || w.workloadKind === 'DaemonSet' || w.workloadKind === 'Pod' || isSwitchedOff(w, graph)) return [];
+    if (!isWorkload(w) || w.workloadKind === 'Pod' || isSwitchedOff(w, graph)) return [];
+    // DaemonSets have no replica count (drains leave their pods alone): judged no further.
     const n = replicaCount(w, graph);
     if (!n || n.count < 2) return [];
     const services = exposures(w, graph);
@@ -254,8 +255,22 @@ spec:
         yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: "0%"') + pdb('all', 'maxUnavailable: "100%"'),
         expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: "0%") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
       },
+      {
+        name: 'pod labels other than the workload name: the PDB selects them',
+        yaml: appYaml({ containers: APP }).replaceAll('app: web', 'app.kubernetes.io/name: store, tier: front'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them', fix: 'Add a PodDisruptionBudget for the pods of Deployment/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: store\n      tier: front' }],
+      },
+      {
+        name: 'a PDB whose minAvailable is " 0 " (a string with spaces)',
+        yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: " 0 "'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: " 0 ") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
+      },
     ],
     silent: [
+      {
+        name: 'PDB values the disruption controller cannot read are not judged: "100%x", "x100%", "1 00%"',
+        yaml: appYaml({ containers: APP }) + pdb('a', 'maxUnavailable: "100%x"') + pdb('b', 'maxUnavailable: "x100%"') + pdb('c', 'maxUnavailable: "1 00%"'),
+      },
       {
         name: 'a PDB with maxUnavailable 2 of 3 pods keeps one',
         yaml: appYaml({ containers: APP }) + pdb('two', 'maxUnavailable: 2'),
