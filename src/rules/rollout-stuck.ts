@@ -173,15 +173,15 @@ spec:
 status:
 ${status}
 ${extra}`;
-const newRs = (ready: number, image = 'web:4') => `---
+const newRs = (ready: number, image = 'web:4', owner = 'Deployment, name: web', revision = '4', more = '') => `---
 apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
   name: web-7d9c
   namespace: shop
-  annotations: {deployment.kubernetes.io/revision: "4"}
-  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
-spec: {replicas: 2, selector: {matchLabels: {app: web, pod-template-hash: 7d9c}}, template: {metadata: {labels: {pod-template-hash: 7d9c, app: web}}, spec: {containers: [{image: ${image}, name: app}]}}}
+  annotations: {deployment.kubernetes.io/revision: "${revision}"}
+  ownerReferences: [{apiVersion: apps/v1, kind: ${owner}, uid: u1, controller: true}]
+spec: {replicas: 2, selector: {matchLabels: {app: web, pod-template-hash: 7d9c}}, template: {metadata: {labels: {pod-template-hash: 7d9c, app: web}}, spec: {containers: [{image: ${image}, name: app}${more}]}}}
 status: {replicas: 2, readyReplicas: ${ready}}
 `;
 const deadlineExceeded = `  observedGeneration: 4
@@ -322,6 +322,10 @@ export default defineRule({
         name: 'a changed template the Deployment controller has not seen yet (just rolled back): its old status says nothing',
         yaml: deployment(deadlineExceeded, '', 5) + newRs(0, 'web:5'),
       },
+      { name: 'status behind by generation, and the ReplicaSet of that revision belongs to another Deployment', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: other') },
+      { name: 'status behind by generation, and the ReplicaSet of that revision belongs to a StatefulSet of that name', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'StatefulSet, name: web') },
+      { name: 'status behind by generation, and the Deployment\'s ReplicaSet is of another revision', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: web', '3') },
+      { name: 'status behind by generation, and the newest ReplicaSet runs one more container', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: web', '4', ', {name: proxy, image: envoy}') },
       { name: 'an Argo Rollout progressing', yaml: argo('Progressing', 'abc12') },
       {
         name: 'a StatefulSet rollout just seen incomplete: it has its deadline to progress',
