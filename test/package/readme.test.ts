@@ -34,7 +34,7 @@ describe("the README's first command", function () {
     const command = firstCommand();
     assert.match(command, /^npm ci\b.*&& npx guard502 scan \S+$/);
     // The user's shell: npm and npx are whatever the PATH has (the pinned Node comes with `npm ci`).
-    const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
     for (const k of Object.keys(env)) if (k.startsWith('npm_') && !['npm_config_prefer_offline', 'npm_config_update_notifier', 'npm_config_cache'].includes(k)) delete env[k];
     const run = spawnSync('sh', ['-c', command], { cwd: copy, env, encoding: 'utf8', timeout: 280_000 });
     assert.equal(run.stderr, '');
