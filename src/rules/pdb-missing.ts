@@ -12,7 +12,8 @@ import { SCALERS, SERVED } from './lib/reads.ts';
 function allowsEvictingAll(pdb: Resource, pods: number): { field: 'minAvailable' | 'maxUnavailable'; written: string } | undefined {
   const min = dig(pdb.raw, 'spec', 'minAvailable');
   const max = dig(pdb.raw, 'spec', 'maxUnavailable');
-  const intOrPct = (v: unknown): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\s*\d+%?\s*$/.test(v));
+  // What the API server accepts: an integer, or digits followed by `%` (other values are rejected, never judged).
+  const intOrPct = (v: unknown): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+%$/.test(v));
   // The disruption controller rounds both up (percentages of the expected pods).
   if (intOrPct(min)) return scaledValue(min, pods, true) === 0 ? { field: 'minAvailable', written: JSON.stringify(min) } : undefined;
   if (intOrPct(max)) return scaledValue(max, pods, true) >= pods ? { field: 'maxUnavailable', written: JSON.stringify(max) } : undefined;
@@ -261,15 +262,15 @@ spec:
         expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them', fix: 'Add a PodDisruptionBudget for the pods of Deployment/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: store\n      tier: front' }],
       },
       {
-        name: 'a PDB whose minAvailable is " 0 " (a string with spaces)',
-        yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: " 0 "'),
-        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: " 0 ") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
+        name: 'a PDB whose minAvailable is "0%"',
+        yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: "0%"'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: "0%") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
       },
     ],
     silent: [
       {
-        name: 'PDB values the disruption controller cannot read are not judged: "100%x", "x100%", "1 00%"',
-        yaml: appYaml({ containers: APP }) + pdb('a', 'maxUnavailable: "100%x"') + pdb('b', 'maxUnavailable: "x100%"') + pdb('c', 'maxUnavailable: "1 00%"'),
+        name: 'PDB values the API server rejects are not judged: "100%x", "x100%", " 100% ", "3" (a number as a string)',
+        yaml: appYaml({ containers: APP }) + pdb('a', 'maxUnavailable: "100%x"') + pdb('b', 'maxUnavailable: "x100%"') + pdb('c', 'maxUnavailable: " 100% "') + pdb('d', 'maxUnavailable: "3"'),
       },
       {
         name: 'a PDB with maxUnavailable 2 of 3 pods keeps one',
