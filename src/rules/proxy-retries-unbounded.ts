@@ -51,7 +51,7 @@ function ingressRetries(ing: Resource, graph: ResourceGraph): RetrySetting[] {
     if (!next.includes('off') && !(n === 0 && timeBound)) {
       out.push({
         path: annotationPath(NGINX_TRIES),
-        said: `${NGINX_TRIES}: ${JSON.stringify(tries)}${n === 0 ? ' and no proxy-next-upstream-timeout' : ''}`,
+        said: `${NGINX_TRIES}: ${JSON.stringify(tries)}${n !== 0 ? '' : timeout === undefined ? ' and no proxy-next-upstream-timeout' : ` and proxy-next-upstream-timeout: ${JSON.stringify(timeout)}, ${/^\s*\d+\s*$/.test(timeout) ? 'which sets no limit' : 'which is no whole number of seconds'}`}`,
         retries: n === 0 ? Infinity : n - 1,
         proxy: 'ingress-nginx',
         on: a[NGINX_NEXT] !== undefined ? `on the failures proxy-next-upstream lists (${a[NGINX_NEXT].trim()})` : 'on connection errors and timeouts',
@@ -207,6 +207,16 @@ function retriesOf(r: Resource, graph: ResourceGraph): RetrySetting[] {
   if (r.kind === 'Middleware' && TRAEFIK_GROUPS.includes(r.group)) return middlewareRetries(r);
   return [];
 }
+
+/** An ingress-nginx Ingress `shop` with the given annotations, for the fixtures. */
+const nginxIngress = (annotations: Record<string, string>) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, annotations: ${JSON.stringify(annotations)}}
+spec:
+  ingressClassName: nginx
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
 
 export default defineRule({
   id: 'proxy-retries-unbounded',
@@ -495,6 +505,26 @@ spec:
         expect: [
           { severity: 'warning', path: 'spec.retryConstraint.budget.percent', message: 'With spec.retryConstraint.budget.percent: 100, up to 100% of the active requests to the backend may be retries (ceiling 50%): when pods are slow or failing, the retries double the load that keeps them from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Keep the budget small (20% is the default):' },
         ],
+      },
+      {
+        name: 'unlimited ingress-nginx tries with a proxy-next-upstream-timeout of 0, which bounds nothing',
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '0' }),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "0", which sets no limit, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
+      },
+      {
+        name: 'unlimited ingress-nginx tries with a proxy-next-upstream-timeout of "10s" (not whole seconds), which bounds nothing',
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '10s' }),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "10s", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
+      },
+      {
+        name: 'unlimited ingress-nginx tries with a negative proxy-next-upstream-timeout, which bounds nothing',
+        yaml: nginxIngress({ [NGINX_TRIES]: '0', [NGINX_NEXT_TIMEOUT]: '-5' }),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0" and proxy-next-upstream-timeout: "-5", which is no whole number of seconds, ingress-nginx retries a failed request without limit on connection errors and timeouts: when pods are slow or failing, every request turns into one attempt per pod, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
+      },
+      {
+        name: 'ingress-nginx twelve attempts on the failures proxy-next-upstream lists',
+        yaml: nginxIngress({ [NGINX_TRIES]: ' 12 ', [NGINX_NEXT]: ' error timeout http_502 ' }),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"]', message: 'With nginx.ingress.kubernetes.io/proxy-next-upstream-tries: " 12 ", ingress-nginx retries a failed request 11 times (ceiling 3) on the failures proxy-next-upstream lists (error timeout http_502): when pods are slow or failing, every request turns into 12 attempts', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "3"' }],
       },
     ],
     silent: [
