@@ -138,7 +138,7 @@ describe('e2e: controller policy reports', function () {
     assert.equal(missing?.properties.shape, 'unreachable');
     assert.match(missing?.properties.fix ?? '', /readinessProbe/);
     assert.ok((missing?.timestamp.seconds ?? 0) > 0, 'timestamp kept');
-    assert.ok(got.summary.warn >= 1 && got.summary.pass >= 1, JSON.stringify(got.summary));
+    assert.ok((got.summary.warn ?? 0) >= 1 && (got.summary.pass ?? 0) >= 1, JSON.stringify(got.summary));
   });
 
   it('writes one Report per checked object, updates it when a finding goes away, and the garbage collector deletes it with the object', async () => {
