@@ -126,6 +126,29 @@ spec:
       type: TCP
       tcp: {}
 `,
+  envoyGatewayPassive: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: backend}
+spec:
+  parentRefs: [{name: eg}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: passive-health-check}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  healthCheck:
+    passive:
+      baseEjectionTime: 10s
+      interval: 2s
+      maxEjectionPercent: 100
+      consecutive5XxErrors: 5
+      consecutiveGatewayErrors: 0
+      consecutiveLocalOriginFailures: 5
+      splitExternalLocalOriginErrors: false
+`,
   istioOutlierDetection: `
 apiVersion: networking.istio.io/v1
 kind: DestinationRule

@@ -29,19 +29,21 @@ export const HEALTH_CHECK_READS: readonly Read[] = [
 
 /** The rule pages' account of the health checks weighed (readiness-probe-missing, readiness-probe-shallow). */
 export const HEALTH_CHECK_DOCS =
-      'Health checks a proxy makes of the pods itself are weighed (the table lists what is read):\n\n' +
-      '| Proxy | Setting (on) | Kind | Defaults | Off |\n|---|---|---|---|---|\n' +
-      '| Envoy Gateway | BackendTrafficPolicy `spec.healthCheck.active` (attached to the HTTPRoute or its Gateway) | active: `HTTP` (`http.path`), `GRPC` or `TCP` | `interval` 3s, `unhealthyThreshold` 3 | no `active` block |\n' +
-      '| Envoy Gateway | BackendTrafficPolicy `spec.healthCheck.passive` | passive (outlier detection) | `consecutive5XxErrors` 5, `consecutiveGatewayErrors` 0 (off) | `0` |\n' +
-      '| Istio | DestinationRule `spec.trafficPolicy.outlierDetection` (its `host` names the Service) | passive | `consecutive5xxErrors` 5 | `0` |\n' +
-      '| Kong | KongUpstreamPolicy `spec.healthchecks.active` (named by the Service\'s `konghq.com/upstream-policy`) | active: `http`, `https` (`httpPath`, default `/`), `grpc`, `grpcs` or `tcp` | `healthy.interval` 0 (off), failing after `unhealthy.httpFailures`, `tcpFailures` or `timeouts` | `healthy.interval: 0` |\n' +
-      '| Kong | KongUpstreamPolicy `spec.healthchecks.passive` | passive | counters 0 (off) | all of `unhealthy.httpFailures`, `tcpFailures`, `timeouts` 0 |\n\n' +
-      'An active check that asks the app (HTTP or gRPC) on every Service the container serves takes a failing pod out of ' +
-      'that proxy\'s rotation on its own, within interval × unhealthy threshold: the finding is then information, and says ' +
-      'so. It does not cover the Service\'s other clients, nor the time before the first check. A passive check (outlier ' +
-      'detection) ejects a pod only after it has failed real requests: it bounds the 502s but does not prevent them, and ' +
-      'the warning stays (the message names it). An active TCP check proves no more than a tcpSocket probe. Whether the ' +
-      'path an active check asks is one the app serves is not judged.';
+  'Health checks a proxy makes of the pods itself are weighed (the table lists what is read):\n\n' +
+  '| Proxy | Setting (on) | Kind | Defaults | Off |\n|---|---|---|---|---|\n' +
+  '| Envoy Gateway | BackendTrafficPolicy `spec.healthCheck.active` (attached to the HTTPRoute or its Gateway) | active: `HTTP` (`http.path`), `GRPC` or `TCP` | `interval` 3s, `unhealthyThreshold` 3 | no `active` block |\n' +
+  '| Envoy Gateway | BackendTrafficPolicy `spec.healthCheck.passive` | passive (outlier detection) | `consecutive5XxErrors` 5, `consecutiveGatewayErrors` 0 (off) | `0` |\n' +
+  '| Istio | DestinationRule `spec.trafficPolicy.outlierDetection` (its `host` names the Service) | passive | `consecutive5xxErrors` 5, `maxEjectionPercent` 10, `baseEjectionTime` 30s, `minHealthPercent` 0 | `0` |\n' +
+  '| Kong | KongUpstreamPolicy `spec.healthchecks.active` (named by the Service\'s `konghq.com/upstream-policy`) | active: `http`, `https` (`httpPath`, default `/`), `grpc`, `grpcs` or `tcp` | `healthy.interval` 0 (off), failing after `unhealthy.httpFailures`, `tcpFailures` or `timeouts` | `healthy.interval: 0` |\n' +
+  '| Kong | KongUpstreamPolicy `spec.healthchecks.passive` | passive | counters 0 (off) | all of `unhealthy.httpFailures`, `tcpFailures`, `timeouts` 0 |\n\n' +
+  'An active check that asks the app (HTTP or gRPC) on every Service the container serves takes a failing pod out of ' +
+  'that proxy\'s rotation on its own, within interval × unhealthy threshold: the finding is then information, and says ' +
+  'so. It does not cover the Service\'s other clients, nor the time before the first check. A passive check (outlier ' +
+  'detection) ejects a pod only after it has failed real requests: it bounds the 502s but does not prevent them, and ' +
+  'the warning stays (the message names it). The message also says when a passive check can take every pod out: Istio ' +
+  'with `maxEjectionPercent: 100` (Istio turns Envoy\'s panic mode off; Envoy Gateway keeps it at 50 %), and Kong passive ' +
+  'checks without active ones, which never bring a pod back. An active TCP check proves no more than a tcpSocket probe. Whether the ' +
+  'path an active check asks is one the app serves is not judged.';
 
 export interface HealthCheck {
   proxy: string;
@@ -112,7 +114,18 @@ export function destinationRuleHealthChecks(dr: Resource): HealthCheck[] {
   const failures = [errors, gateway].filter((n) => n > 0);
   if (failures.length === 0) return [];
   const n = Math.min(...failures);
-  return [{ proxy: 'Istio', mode: 'passive', where: `DestinationRule ${dr.name} spec.trafficPolicy.outlierDetection`, asksApp: false, failures: n, said: `ejects a pod after ${n} failed request${n === 1 ? '' : 's'} in a row` }];
+  // Istio turns Envoy's panic mode off (minHealthPercent 0): with maxEjectionPercent 100 every pod may be ejected at once.
+  const all = count(od.maxEjectionPercent as Json | undefined, 10) >= 100 && count(od.minHealthPercent as Json | undefined, 0) === 0;
+  const ejection = formatSeconds(duration(od.baseEjectionTime as Json | undefined, 30));
+  return [{
+    proxy: 'Istio',
+    mode: 'passive',
+    where: `DestinationRule ${dr.name} spec.trafficPolicy.outlierDetection`,
+    asksApp: false,
+    failures: n,
+    said: `ejects a pod after ${n} failed request${n === 1 ? '' : 's'} in a row` +
+      (all ? `, and with maxEjectionPercent 100 may eject every pod: when all fail together, as in a bad rollout, every request gets a 503 for ${ejection}` : ''),
+  }];
 }
 
 /**
@@ -146,7 +159,11 @@ export function kongUpstreamPolicyHealthChecks(p: Resource): HealthCheck[] {
   }
   const passive = dig(p.raw, 'spec', 'healthchecks', 'passive');
   const n = isObject(passive) ? firstCounter(passive.unhealthy as Json | undefined) : undefined;
-  if (n !== undefined) out.push({ proxy: 'Kong', mode: 'passive', where: `${where}.passive`, asksApp: false, failures: n, said: `ejects a pod after ${n} failed request${n === 1 ? '' : 's'} in a row` });
+  if (n !== undefined) {
+    // Only an active check brings back a pod that passive checks took out: without one it stays out until replaced.
+    const back = out.some((c) => c.mode === 'active') ? '' : ', and without active checks never takes it back: once every pod has failed, Kong answers 503 until they are replaced';
+    out.push({ proxy: 'Kong', mode: 'passive', where: `${where}.passive`, asksApp: false, failures: n, said: `ejects a pod after ${n} failed request${n === 1 ? '' : 's'} in a row${back}` });
+  }
   return out;
 }
 
@@ -202,7 +219,7 @@ export function healthCheckMitigation(services: readonly Service[], graph: Resou
   if (passive) {
     return {
       bounded: false,
-      sentence: ` ${passive.proxy}'s passive health check (${passive.where}) ${passive.said}: that bounds the 502s, it does not prevent them.`,
+      sentence: ` ${passive.proxy}'s passive health check (${passive.where}) bounds the 502s without preventing them: it ${passive.said}.`,
     };
   }
   const tcp = all.find((c) => c.mode === 'active') as HealthCheck;
