@@ -82,16 +82,19 @@ spec:
  * with an Envoy Gateway BackendTrafficPolicy, an Istio DestinationRule, and Kong KongUpstreamPolicies (named by
  * the Service's `konghq.com/upstream-policy` annotation, see `kongPolicyOn`).
  */
-export const HEALTH_CHECKS = {
-  envoyGatewayActiveHttp: `
-apiVersion: gateway.networking.k8s.io/v1
+/** An HTTPRoute `backend` of Gateway `eg` to Service `web`, for the policies attached to it. */
+const ROUTE_TO_WEB = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: backend}
 spec:
   parentRefs: [{name: eg}]
   rules: [{backendRefs: [{name: web, port: 80}]}]
 ---
-apiVersion: gateway.envoyproxy.io/v1alpha1
+`;
+
+export const HEALTH_CHECKS = {
+  envoyGatewayActiveHttp: `
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
 metadata: {name: health-check}
 spec:
@@ -109,14 +112,7 @@ spec:
         expectedStatuses: [200, 300]
 `,
   envoyGatewayActiveTcpOnGateway: `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: backend}
-spec:
-  parentRefs: [{name: eg}]
-  rules: [{backendRefs: [{name: web, port: 80}]}]
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
 metadata: {name: health-check}
 spec:
@@ -127,14 +123,7 @@ spec:
       tcp: {}
 `,
   envoyGatewayPassive: `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: backend}
-spec:
-  parentRefs: [{name: eg}]
-  rules: [{backendRefs: [{name: web, port: 80}]}]
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
 metadata: {name: passive-health-check}
 spec:
