@@ -635,6 +635,9 @@ metadata:
   annotations: {traefik.ingress.kubernetes.io/router.middlewares: edge-retry@kubernetescrd}
 spec:
   ingressClassName: traefik
+  rules:
+    - http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]
 `,
         expect: [{ severity: 'warning', path: 'spec.retry.attempts', message: 'Traefik retries a failed request 5 times (ceiling 3) whenever a pod does not answer: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504. Traefik retries at once (no initialInterval), while the failure that made the first attempt fail most likely lasts. Used by Ingress shop/shop.', fix: 'Retry at most 2 times:\nspec:\n  retry:\n    attempts: 3\n    initialInterval: "100ms"' }],
       },
