@@ -131,7 +131,7 @@ function httpRouteRetries(route: Resource): RetrySetting[] {
       proxy: 'the gateway',
       on: codes ? `on status ${codes} and connection errors` : 'on the failures the implementation retries',
       fix: (r) => ({ within: `spec.rules[${i}]`, yaml: { retry: { attempts: r, ...(backoff ? {} : { backoff: '100ms' }) } } }),
-      note: backoff !== undefined && backoff > 0 ? spacing('The gateway', backoff, 'backoff') : ' No backoff is set: the gateway retries at its own pace, often at once.',
+      note: backoff === undefined ? ' No backoff is set: the gateway retries at its own pace, often at once.' : spacing('The gateway', backoff, 'backoff'),
     });
   });
   return out;
