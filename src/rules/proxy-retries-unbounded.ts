@@ -474,7 +474,7 @@ spec:
     - backendRefs: [{name: api, port: 80}]
       retry: {codes: [500, 502, 503, 504], attempts: 5, backoff: 100ms}
 `,
-        expect: [{ severity: 'warning', path: 'spec.rules[0].retry.attempts', message: 'With spec.rules[0].retry.attempts: 5, the gateway retries a failed request 5 times (ceiling 3) on status 500, 502, 503, 504 and connection errors: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times, in spec.rules[0]:\nretry:\n  attempts: 2' }],
+        expect: [{ severity: 'warning', path: 'spec.rules[0].retry.attempts', message: 'With spec.rules[0].retry.attempts: 5, the gateway retries a failed request 5 times (ceiling 3) on status 500, 502, 503, 504 and connection errors: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504. The gateway waits 100ms before the first retry, longer before the next.', fix: 'Retry at most 2 times, in spec.rules[0]:\nretry:\n  attempts: 2' }],
       },
       {
         name: 'Traefik retry middleware with 10 attempts',
@@ -516,7 +516,7 @@ spec:
     retryOn: {httpStatusCodes: [500], triggers: [connect-failure, retriable-status-codes]}
 `,
         expect: [
-          { severity: 'warning', path: 'spec.retry.numRetries', message: 'With spec.retry.numRetries: 5, Envoy Gateway retries a failed request 5 times (ceiling 3) on connect-failure, retriable-status-codes: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:' },
+          { severity: 'warning', path: 'spec.retry.numRetries', message: 'With spec.retry.numRetries: 5, Envoy Gateway retries a failed request 5 times (ceiling 3) on connect-failure, retriable-status-codes: when pods are slow or failing, every request turns into 6 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504. Envoy Gateway waits 100ms before the first retry, longer before the next.', fix: 'Retry at most 2 times:' },
         ],
       },
       {
