@@ -128,6 +128,26 @@ export function destinationRuleHealthChecks(dr: Resource): HealthCheck[] {
   }];
 }
 
+/** The first of Kong's unhealthy counters that is on (`httpFailures`, `tcpFailures`, `timeouts`; 0 turns one off). */
+function firstCounter(unhealthy: Json | undefined): number | undefined {
+  if (!isObject(unhealthy)) return undefined;
+  return [unhealthy.httpFailures, unhealthy.tcpFailures, unhealthy.timeouts].map((v) => count(v as Json | undefined, 0)).find((n) => n > 0);
+}
+
+/**
+ * Kong's active health check of a KongUpstreamPolicy, when it runs: a positive `healthy.interval` (seconds; 0, the
+ * default, turns probing off) and an unhealthy counter that is on. `type` is `http` (default), `https`, `grpc`,
+ * `grpcs` or `tcp`; `httpPath` defaults to `/`.
+ */
+export function kongActiveCheck(p: Resource): { type: string; interval: number; failures: number; path: string } | undefined {
+  const active = dig(p.raw, 'spec', 'healthchecks', 'active');
+  if (!isObject(active)) return undefined;
+  const interval = dig(active, 'healthy', 'interval');
+  const failures = firstCounter(active.unhealthy as Json | undefined);
+  if (typeof interval !== 'number' || interval <= 0 || failures === undefined) return undefined;
+  return { type: typeof active.type === 'string' ? active.type.toLowerCase() : 'http', interval, failures, path: typeof active.httpPath === 'string' ? active.httpPath : '/' };
+}
+
 /**
  * Kong `spec.healthchecks` of a KongUpstreamPolicy. Active checks run only with a positive `healthy.interval`
  * (seconds; 0, the default, turns them off) and count as failing after `unhealthy.httpFailures` (or `tcpFailures`,
@@ -136,26 +156,18 @@ export function destinationRuleHealthChecks(dr: Resource): HealthCheck[] {
 export function kongUpstreamPolicyHealthChecks(p: Resource): HealthCheck[] {
   const out: HealthCheck[] = [];
   const where = `KongUpstreamPolicy ${p.name} spec.healthchecks`;
-  const firstCounter = (unhealthy: Json | undefined): number | undefined => {
-    if (!isObject(unhealthy)) return undefined;
-    return [unhealthy.httpFailures, unhealthy.tcpFailures, unhealthy.timeouts].map((v) => count(v as Json | undefined, 0)).find((n) => n > 0);
-  };
-  const active = dig(p.raw, 'spec', 'healthchecks', 'active');
-  if (isObject(active)) {
-    const interval = typeof dig(active, 'healthy', 'interval') === 'number' ? (dig(active, 'healthy', 'interval') as number) : 0;
-    const failures = firstCounter(active.unhealthy as Json | undefined);
-    if (interval > 0 && failures !== undefined) {
-      const type = typeof active.type === 'string' ? active.type.toLowerCase() : 'http';
-      const what = type === 'tcp' ? 'TCP connect' : `${type.startsWith('grpc') ? 'gRPC health check' : `${type.toUpperCase()} GET ${typeof active.httpPath === 'string' ? active.httpPath : '/'}`}`;
-      out.push({
-        proxy: 'Kong',
-        mode: 'active',
-        where: `${where}.active`,
-        asksApp: type !== 'tcp',
-        noticeSeconds: interval * failures,
-        said: `${what} every ${formatSeconds(interval)}, out after ${failures} failure${failures === 1 ? '' : 's'}`,
-      });
-    }
+  const active = kongActiveCheck(p);
+  if (active) {
+    const { type, interval, failures, path } = active;
+    const what = type === 'tcp' ? 'TCP connect' : type.startsWith('grpc') ? 'gRPC health check' : `${type.toUpperCase()} GET ${path}`;
+    out.push({
+      proxy: 'Kong',
+      mode: 'active',
+      where: `${where}.active`,
+      asksApp: type !== 'tcp',
+      noticeSeconds: interval * failures,
+      said: `${what} every ${formatSeconds(interval)}, out after ${failures} failure${failures === 1 ? '' : 's'}`,
+    });
   }
   const passive = dig(p.raw, 'spec', 'healthchecks', 'passive');
   const n = isObject(passive) ? firstCounter(passive.unhealthy as Json | undefined) : undefined;

@@ -58,7 +58,7 @@ The webhook alone (controller.enabled=false) only reads.
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["configuration.konghq.com"]
   resources: ["kongupstreampolicies"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["flagger.app"]
   resources: ["canaries"]
   verbs: ["get", "list", "watch"]
