@@ -43,7 +43,8 @@ export const HEALTH_CHECK_DOCS =
   'the warning stays (the message names it). The message also says when a passive check can take every pod out: Istio ' +
   'with `maxEjectionPercent: 100` (Istio turns Envoy\'s panic mode off; Envoy Gateway keeps it at 50 %), and Kong passive ' +
   'checks without active ones, which never bring a pod back. An active TCP check proves no more than a tcpSocket probe. Whether the ' +
-  'path an active check asks is one the app serves is not judged.';
+  'path an active check asks is one the app serves is not judged; a Kong active check in another protocol than the ' +
+  'port serves, which takes every pod out, is reported by `backend-protocol-mismatch`.';
 
 export interface HealthCheck {
   proxy: string;
