@@ -36,9 +36,11 @@ export const HEALTH_CHECK_DOCS =
   '| Istio | DestinationRule `spec.trafficPolicy.outlierDetection` (its `host` names the Service) | passive | `consecutive5xxErrors` 5, `maxEjectionPercent` 10, `baseEjectionTime` 30s, `minHealthPercent` 0 | `0` |\n' +
   '| Kong | KongUpstreamPolicy `spec.healthchecks.active` (named by the Service\'s `konghq.com/upstream-policy`) | active: `http`, `https` (`httpPath`, default `/`), `grpc`, `grpcs` or `tcp` | `healthy.interval` 0 (off), failing after `unhealthy.httpFailures`, `tcpFailures` or `timeouts` | `healthy.interval: 0` |\n' +
   '| Kong | KongUpstreamPolicy `spec.healthchecks.passive` | passive | counters 0 (off) | all of `unhealthy.httpFailures`, `tcpFailures`, `timeouts` 0 |\n\n' +
-  'An active check that asks the app (HTTP or gRPC) on every Service the container serves takes a failing pod out of ' +
-  'that proxy\'s rotation on its own, within interval × unhealthy threshold: the finding is then information, and says ' +
-  'so. It does not cover the Service\'s other clients, nor the time before the first check. A passive check (outlier ' +
+  'An active check that asks the app (HTTP or gRPC) takes a failing pod out of that proxy\'s rotation on its own, within ' +
+  'interval × unhealthy threshold, and the message says so; the finding stays a warning. In a rollout, Kubernetes counts ' +
+  'a pod without a readiness probe as ready at once and takes the old pods away before the new ones answer: the proxy ' +
+  'then finds no healthy pod at all, which no check of its own makes up for. Nor does it cover the Service\'s other ' +
+  'clients, or the time before the first check. A passive check (outlier ' +
   'detection) ejects a pod only after it has failed real requests: it bounds the 502s but does not prevent them, and ' +
   'the warning stays (the message names it). The message also says when a passive check can take every pod out: Istio ' +
   'with `maxEjectionPercent: 100` (Istio turns Envoy\'s panic mode off; Envoy Gateway keeps it at 50 %), and Kong passive ' +
@@ -211,30 +213,23 @@ export function healthChecksFor(service: Service, graph: ResourceGraph): HealthC
 
 /**
  * What the health checks in front of the Services `services` change for a container whose readiness cannot take it out
- * of rotation: a sentence for the message, and whether an active check that asks the app bounds it (then the finding
- * is information, not a warning). The weakest case decides: a Service without such a check keeps the warning.
+ * of rotation: a sentence for the message. None lowers the finding: in a rollout the proxy is left with no healthy pod
+ * whatever it checks (see HEALTH_CHECK_DOCS).
  */
-export function healthCheckMitigation(services: readonly Service[], graph: ResourceGraph): { sentence: string; bounded: boolean } | undefined {
-  const per = services.map((s) => healthChecksFor(s, graph));
-  const all = per.flat();
+export function healthCheckMitigation(services: readonly Service[], graph: ResourceGraph): { sentence: string } | undefined {
+  const all = services.flatMap((s) => healthChecksFor(s, graph));
   if (all.length === 0) return undefined;
   const active = all.find((c) => c.mode === 'active' && c.asksApp);
-  const bounded = per.every((checks) => checks.some((c) => c.mode === 'active' && c.asksApp));
   if (active) {
     return {
-      bounded,
       sentence:
         ` ${active.proxy} checks the pods itself (${active.where}: ${active.said}) and takes a failing one out of its rotation within ` +
-        `${formatSeconds(active.noticeSeconds ?? 0)}: that bounds the 502s of its traffic, not those of the Service's other clients, nor those before the first check.`,
+        `${formatSeconds(active.noticeSeconds ?? 0)}: that bounds the 502s of its traffic between rollouts, not in one (the new pods count as ready at once ` +
+        `and the old ones go before they answer), nor those of the Service's other clients, nor those before the first check.`,
     };
   }
   const passive = all.find((c) => c.mode === 'passive');
-  if (passive) {
-    return {
-      bounded: false,
-      sentence: ` ${passive.proxy}'s passive health check (${passive.where}) bounds the 502s without preventing them: it ${passive.said}.`,
-    };
-  }
+  if (passive) return { sentence: ` ${passive.proxy}'s passive health check (${passive.where}) bounds the 502s without preventing them: it ${passive.said}.` };
   const tcp = all.find((c) => c.mode === 'active') as HealthCheck;
-  return { bounded: false, sentence: ` ${tcp.proxy}'s active health check (${tcp.where}) is a ${tcp.said.split(' every')[0]}: it cannot tell a failing app from an open socket either.` };
+  return { sentence: ` ${tcp.proxy}'s active health check (${tcp.where}) is a ${tcp.said.split(' every')[0]}: it cannot tell a failing app from an open socket either.` };
 }
