@@ -1,11 +1,13 @@
 import { defineRule } from '../engine/rule.ts';
-import { isIngressResource, isRouteResource, type Backend, type Service, type ServicePort } from '../engine/model.ts';
+import { isIngressResource, isRouteResource, type Backend, type Resource, type Service, type ServicePort } from '../engine/model.ts';
+import type { ResourceGraph } from '../engine/graph.ts';
 import type { RuleHit, Severity } from '../engine/types.ts';
 import { ingressController, type IngressController } from './lib/ingress-controller.ts';
 import { ingressSpeech, routeSpeech, servedBy, type Served, type ServedEvidence, type Speech, type Wire } from './lib/protocols.ts';
 import { isAlbAction } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
+import { KONG_CONFIGURATION_GROUP, KONG_UPSTREAM_POLICY, kongActiveCheck } from './lib/health-checks.ts';
 
 type Want = 'tls' | 'grpc' | 'plain';
 
@@ -49,6 +51,38 @@ function resolvePort(svc: Service, b: Backend): ServicePort | undefined {
   if (b.port?.number !== undefined) return svc.ports.find((p) => p.port === b.port?.number);
   if (b.port?.name !== undefined) return svc.ports.find((p) => p.name === b.port?.name);
   return undefined;
+}
+
+/** What Kong's active health checker speaks, by `healthchecks.active.type` (`tcp` only connects: nothing to compare). */
+const KONG_CHECK_WIRE: Record<string, Wire> = { http: 'http', https: 'tls', grpc: 'grpc', grpcs: 'grpcs' };
+
+/**
+ * A KongUpstreamPolicy whose active health check speaks another protocol than the ports of the Services naming it
+ * serve: every check fails, Kong takes every pod out and answers 503 (it has no panic mode that would send traffic anyway).
+ */
+function kongHealthCheckClashes(p: Resource, graph: ResourceGraph): RuleHit[] {
+  const check = kongActiveCheck(p);
+  const wire = check ? KONG_CHECK_WIRE[check.type] : undefined;
+  if (!check || !wire) return [];
+  const hits: RuleHit[] = [];
+  for (const svc of graph.services(p.namespace)) {
+    if (svc.annotations[KONG_UPSTREAM_POLICY]?.trim() !== p.name || svc.type === 'ExternalName') continue;
+    for (const sp of svc.ports) {
+      const evidence = servedBy(svc, sp, graph);
+      const c = evidence ? clash(wire, evidence.served) : undefined;
+      if (!evidence || !c) continue;
+      const want: Record<Want, string> = { tls: 'https', grpc: 'grpc', plain: evidence.served === 'grpc' ? 'grpc' : 'http' };
+      hits.push({
+        path: 'spec.healthchecks.active.type',
+        message:
+          `The active health check of KongUpstreamPolicy ${p.name} (type ${check.type}) ${c.verb} Service ${svc.name} port ${portLabel(sp)}, which ` +
+          `${SERVES[evidence.served]} (${evidence.because.join('; ')}): every check fails, Kong takes every pod out of rotation and answers 503 to every request.`,
+        fix: fixWithYaml('Check the pods in the protocol the port serves:', { spec: { healthchecks: { active: { type: want[c.want] } } } }),
+        ...(c.reverse && !evidence.strong ? { severity: 'warning' as const } : {}),
+      });
+    }
+  }
+  return hits;
 }
 
 /** The change that makes the proxy speak what the port serves. */
@@ -144,7 +178,7 @@ export default defineRule({
   title: "Proxy protocol does not match the backend port's protocol",
   shape: 'garbage',
   severity: 'error',
-  targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
+  targets: ['Ingress', 'HTTPRoute', 'GRPCRoute', 'KongUpstreamPolicy'],
   reads: [
     { group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS },
     { group: '', kind: 'Service' },
@@ -169,7 +203,11 @@ export default defineRule({
       '`projectcontour.io/upstream-protocol.*` and appProtocol, Kong `konghq.com/protocol`, Application Gateway ' +
       '`appgw.ingress.kubernetes.io/backend-protocol`; for Gateway API, HTTP/1.1 for an HTTPRoute and cleartext ' +
       'HTTP/2 for a GRPCRoute unless a BackendTLSPolicy (or an Istio DestinationRule) originates TLS or the ' +
-      'standard appProtocol `kubernetes.io/h2c` applies.',
+      'standard appProtocol `kubernetes.io/h2c` applies.\n\n' +
+      'It also compares the active health check of a Kong `KongUpstreamPolicy` (`spec.healthchecks.active.type`: ' +
+      '`http`, the default, `https`, `grpc` or `grpcs`; checks run only with a positive `healthy.interval`, 0 by default) ' +
+      'with the ports of the Services that name it in `konghq.com/upstream-policy`: a check in the wrong protocol fails ' +
+      'on every pod, and Kong — which has no panic mode — takes them all out of rotation and answers 503 to every request.',
     why:
       'When the two disagree the bytes on the wire are garbage to the other side: a TLS server receives a plain ' +
       'HTTP request and closes the connection (or answers 400), a gRPC server receives HTTP/1.1 and resets the ' +
@@ -191,11 +229,13 @@ export default defineRule({
       'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route — the lowercase IANA name `https` ' +
       'describes the port and originates no TLS, so a route without a BackendTLSPolicy is judged as plain HTTP — a Service annotation of a controller ' +
       'it cannot identify), for Istio (it derives the protocol from the same port names), and for ExternalName ' +
-      'Services. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
+      'Services. Kong `tcp` health checks only connect and are not compared; Envoy Gateway active checks are not ' +
+      'compared either, as its panic mode keeps sending traffic when more than half the pods fail them. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
       'named `https*` by itself. HTTPRoutes to a port named `grpc` are warnings too, as some implementations infer ' +
       'HTTP/2 from the name.',
   },
   evaluate(obj, graph) {
+    if (obj.kind === 'KongUpstreamPolicy' && obj.group === KONG_CONFIGURATION_GROUP) return kongHealthCheckClashes(obj, graph);
     const ingress = isIngressResource(obj);
     if (!ingress && !isRouteResource(obj)) return [];
     const controller = ingress ? ingressController(obj, graph) : undefined;
@@ -541,6 +581,56 @@ spec:
       { name: 'GKE told by app-protocols to speak HTTPS to a port named http', yaml: ingressYaml('gce', '{}', '[{name: http, port: 443, targetPort: 8080}]', '{cloud.google.com/app-protocols: \'{"http": "HTTPS"}\'}'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port is named "http") — GKE Ingress (ingressClassName: gce) follows the Service\'s app-protocols annotation, HTTPS for port http. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: "{\\"http\\":\\"HTTP\\"}"' }] },
       { name: 'Application Gateway told to speak HTTPS to a plain HTTP port', yaml: ingressYaml('azure-application-gateway', '{appgw.ingress.kubernetes.io/backend-protocol: https}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Azure Application Gateway (ingressClassName: azure-application-gateway) follows appgw.ingress.kubernetes.io/backend-protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: http' }] },
       { name: 'ingress-nginx told GRPCS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.ingress.kubernetes.io/backend-protocol: GRPCS}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: GRPCS. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTP' }] },
+      {
+        name: 'Kong active health check of the documented example (type http) on a port that serves TLS: every pod out, 503',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    active:
+      healthy: {interval: 5, successes: 3}
+      httpPath: /status/200
+      type: http
+      unhealthy: {httpFailures: 1, interval: 5}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: billing
+  annotations: {konghq.com/upstream-policy: demo-health-checking, konghq.com/protocol: https}
+spec:
+  selector: {app: billing}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.healthchecks.active.type', message: 'The active health check of KongUpstreamPolicy demo-health-checking (type http) sends plain HTTP to Service billing port https (443), which serves TLS (', fix: 'Check the pods in the protocol the port serves:\nspec:\n  healthchecks:\n    active:\n      type: https' }],
+      },
+      {
+        name: 'Kong active health check of type https on a port declared as plain HTTP',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: checks}
+spec:
+  healthchecks:
+    active:
+      type: https
+      httpPath: /healthz
+      healthy: {interval: 10}
+      unhealthy: {interval: 10, httpFailures: 3, timeouts: 3}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/upstream-policy: checks}
+spec:
+  selector: {app: echo}
+  ports: [{name: http, port: 80, targetPort: 8080, appProtocol: http}]
+`,
+        expect: [{ severity: 'error', path: 'spec.healthchecks.active.type', message: 'every check fails, Kong takes every pod out of rotation and answers 503 to every request.', fix: '      type: http' }],
+      },
     ],
     silent: [
       { name: 'an unknown controller told by a Service annotation it cannot identify', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{konghq.com/protocol: https}') },
@@ -862,6 +952,62 @@ metadata: {name: api-tls}
 spec:
   targetRefs: [{group: "", kind: Service, name: api}]
   validation: {hostname: api.default.svc, wellKnownCACertificates: System}
+`,
+      },
+      {
+        name: 'Kong health checks that match the port, are turned off (interval 0), only connect (tcp), or belong to no Service',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    active:
+      healthy: {interval: 5, successes: 3}
+      httpPath: /status/200
+      type: http
+      unhealthy: {httpFailures: 1, interval: 5}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/upstream-policy: demo-health-checking}
+spec:
+  selector: {app: echo}
+  ports: [{name: http, port: 80, targetPort: 8080, appProtocol: http}]
+---
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: off}
+spec:
+  healthchecks:
+    active: {type: http, httpPath: /healthz, healthy: {interval: 0}, unhealthy: {httpFailures: 3}}
+---
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: connect}
+spec:
+  healthchecks:
+    active: {type: tcp, healthy: {interval: 5}, unhealthy: {tcpFailures: 2}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: billing
+  annotations: {konghq.com/upstream-policy: "off"}
+spec:
+  selector: {app: billing}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ledger
+  annotations: {konghq.com/upstream-policy: connect}
+spec:
+  selector: {app: ledger}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
 `,
       },
     ],
