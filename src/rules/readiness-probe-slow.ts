@@ -50,8 +50,11 @@ export default defineRule({
           `failureThreshold ${p.failureThreshold}) to take a dead pod out of ${describeTargets(s)}; requests sent to it meanwhile fail (limit ${params.maxDetectionSeconds}s).`,
         fix: () => {
           const period = Math.max(1, Math.min(p.periodSeconds, 5));
+          // The kubelet runs one check of a probe at a time: a check that hangs until its timeout
+          // stretches the interval between failures to timeoutSeconds, so the threshold counts those.
+          const interval = Math.max(period, p.timeoutSeconds);
           return fixWithYaml(`Detect within the limit: the readiness probe of container ${s.container.name}, probing more often and failing sooner:`, {
-            readinessProbe: retimedProbe(p, period, Math.max(1, Math.floor(params.maxDetectionSeconds / period))),
+            readinessProbe: retimedProbe(p, period, Math.max(1, Math.floor(params.maxDetectionSeconds / interval))),
           });
         },
       });
@@ -61,6 +64,7 @@ export default defineRule({
   fixtures: {
     fire: [
       { name: '60 s to notice a dead pod', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 20, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 60s (periodSeconds 20 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 30s).', fix: 'Detect within the limit: the readiness probe of container app, probing more often and failing sooner:\nreadinessProbe:\n  httpGet:\n    path: /ready\n    port: http\n  periodSeconds: 5\n  failureThreshold: 6' }] },
+      { name: 'slow checks with a long timeout: each hung check takes the timeout, so fewer failures fit the limit', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [sh, -c, /health/ready.sh]}, periodSeconds: 15, timeoutSeconds: 15, failureThreshold: 5}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'needs 75s (periodSeconds 15 × failureThreshold 5)', fix: 'readinessProbe:\n  exec:\n    command:\n      - sh\n      - "-c"\n      - /health/ready.sh\n  periodSeconds: 5\n  timeoutSeconds: 15\n  failureThreshold: 2' }] },
       { name: 'over a lowered ceiling', params: { maxDetectionSeconds: 10 }, yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}, periodSeconds: 5, failureThreshold: 3}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'The readiness probe of container app (Deployment/web) needs 15s (periodSeconds 5 × failureThreshold 3) to take a dead pod out of Service web port http (80); requests sent to it meanwhile fail (limit 10s).', fix: 'Detect within the limit: the readiness probe of container app, probing more often and failing sooner:\nreadinessProbe:\n  tcpSocket:\n    port: http\n  periodSeconds: 5\n  failureThreshold: 2' }] },
     ],
     silent: [

@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { dig } from '../engine/fields.ts';
 import { isServiceModel, type Service } from '../engine/model.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
-import { extraPodTemplates, opaquePodCreators, rolloutRuntimeLabels, RUNTIME_POD_LABELS } from './lib/pod-sources.ts';
+import { extraPodTemplates, opaquePodCreators, POD_TEMPLATE_READS, rolloutRuntimeLabels, RUNTIME_POD_LABELS } from './lib/pod-sources.ts';
 import { closestName } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { ANYTHING_IN_NAMESPACE, GATEWAYS, NEIGHBOUR_FIELDS } from './lib/reads.ts';
@@ -104,12 +104,7 @@ export default defineRule({
   targets: ['Service'],
   reads: [
     { group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS },
-    { group: 'batch', kind: 'Job' },
-    { group: 'batch', kind: 'CronJob' },
-    { group: '', kind: 'ReplicationController' },
-    { group: '*', kind: 'ReplicaSet' },
-    { group: '*', kind: 'DeploymentConfig' },
-    { group: '', kind: 'PodTemplate' },
+    ...POD_TEMPLATE_READS,
     ...GATEWAYS,
     ANYTHING_IN_NAMESPACE,
   ],

@@ -1,5 +1,7 @@
 import { defineRule } from '../engine/rule.ts';
-import { isServiceModel, findContainerPort, type ContainerPort, type Workload } from '../engine/model.ts';
+import { isServiceModel, findContainerPort, type ContainerPort, type Service, type Workload } from '../engine/model.ts';
+import type { ResourceGraph } from '../engine/graph.ts';
+import { extraPodTemplates, POD_TEMPLATE_READS } from './lib/pod-sources.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { servicePortLabel, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
@@ -61,23 +63,39 @@ function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): str
   return shopOf(servicePorts, { web: webPorts, api: apiPorts });
 }
 
+/** A selected pod source that serves a Service port, and the container port number it serves it on. */
+interface Server {
+  name: string;
+  port: number;
+}
+
 /**
- * The fix for one workload that misses a port other selected workloads serve. Changing the Service's targetPort
+ * The fix for one workload that misses a port other selected pods serve. Changing the Service's targetPort
  * would break those: either the workload declares the port as they do, or the selector stops choosing it.
  */
-function alignWithServers(svc: string, w: Workload, ref: string | number, numeric: boolean, servers: ReadonlyArray<{ w: Workload; containers: readonly Container[] }>, portName: string | undefined): string {
-  const first = servers[0] as { w: Workload; containers: readonly Container[] };
+function alignWithServers(svc: string, w: Workload, ref: string | number, numeric: boolean, first: Server, portName: string | undefined): string {
   const narrow = `or narrow the selector of Service ${svc} to the pods that serve it`;
   if (numeric) {
-    const n = Number(ref);
-    return fixWithYaml(`Make the container of ${workloadName(w)} listen on ${n} and declare it, as ${workloadName(first.w)} does, ${narrow}:`, { ports: [{ ...(portName ? { name: portName } : {}), containerPort: n }] });
+    return fixWithYaml(`Make the container of ${workloadName(w)} listen on ${first.port} and declare it, as ${first.name} does, ${narrow}:`, { ports: [{ ...(portName ? { name: portName } : {}), containerPort: first.port }] });
   }
   // A server declares the name (that is what makes it one): its number is a placeholder for this app's own.
-  const theirs = (first.containers.flatMap((c) => findContainerPort(c, ref) ?? [])[0] as ContainerPort).containerPort;
   return fixWithYaml(
-    `Declare port ${JSON.stringify(ref)} on the container of ${workloadName(w)} (${theirs} is the number ${workloadName(first.w)} uses: put the port this app listens on), ${narrow}:`,
-    { ports: [{ name: String(ref), containerPort: theirs }] },
+    `Declare port ${JSON.stringify(ref)} on the container of ${workloadName(w)} (${first.port} is the number ${first.name} uses: put the port this app listens on), ${narrow}:`,
+    { ports: [{ name: String(ref), containerPort: first.port }] },
   );
+}
+
+/**
+ * Pods the Service selects from kinds the model does not judge (a ReplicationController, a ReplicaSet, a Job)
+ * whose containers declare the port: they are endpoints of it as much as a Deployment's pods are.
+ */
+function templateServers(svc: Service, graph: ResourceGraph, ref: string | number, numeric: boolean): Server[] {
+  const selector = Object.entries(svc.selector ?? {});
+  return extraPodTemplates(graph, svc.namespace).flatMap((t) => {
+    if (!selector.every(([k, v]) => t.labels[k] === v)) return [];
+    const p = t.ports.find((x) => (numeric ? x.containerPort === Number(ref) : x.name === ref));
+    return p ? [{ name: workloadName(t.resource), port: p.containerPort }] : [];
+  });
 }
 
 export default defineRule({
@@ -86,7 +104,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Service'],
-  reads: [{ group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS }],
+  reads: [{ group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS }, ...POD_TEMPLATE_READS],
   params: {},
   docs: {
     what:
@@ -101,7 +119,8 @@ export default defineRule({
       'targetPort nobody listens on is refused the same way, on every request.',
     fix: 'Point `targetPort` at a port the container declares, preferably by name, so the two cannot drift apart:\n\n```yaml\n# Service\nports:\n  - name: http\n    port: 80\n    targetPort: http\n# Deployment container\nports:\n  - name: http\n    containerPort: 8080\n```',
     notes:
-      'The Service is judged as a whole: when another selected workload serves the port, the port still has ' +
+      'The Service is judged as a whole: when another selected workload (or the pods of a ReplicationController, ' +
+      'ReplicaSet or Job it selects) serves the port, the port still has ' +
       'endpoints, and the finding is a warning naming the workload whose pods miss it (named targetPort: they get no ' +
       'traffic from that port; numeric: the connections that land on them are refused). ' +
       'Silent for Services without a selector (manual endpoints), for Services that select nothing (see ' +
@@ -123,13 +142,20 @@ export default defineRule({
       );
       // The Service is judged as a whole: while one selected workload serves the port, the port has
       // endpoints, and only the pods that miss it are a problem (two Deployments behind one Service).
-      const servers = workloads.filter((x) => !misses.includes(x)).map(({ w }) => workloadName(w));
+      const servers: Server[] = [
+        ...workloads.filter((x) => !misses.includes(x)).map(({ w, containers }) => ({
+          name: workloadName(w),
+          port: numeric ? Number(ref) : (containers.flatMap((c) => findContainerPort(c, ref) ?? [])[0] as ContainerPort).containerPort,
+        })),
+        ...(misses.length > 0 ? templateServers(svc, graph, ref, numeric) : []),
+      ];
       for (const { w, containers } of misses) {
         const declaredPorts = containers.flatMap((c) => c.ports);
         const declared = declaredPorts.map((p) => (p.name ? `${p.name}:${p.containerPort}` : String(p.containerPort)));
         const sameName = sp.name ? declaredPorts.find((p) => p.name === sp.name) : undefined;
         const suggestion = sameName ?? declaredPorts[0];
-        const served = servers.length > 0 ? `; ${servers.join(', ')} ${servers.length === 1 ? 'serves' : 'serve'} it` : '';
+        const names = servers.map((x) => x.name);
+        const served = names.length > 0 ? `; ${names.join(', ')} ${names.length === 1 ? 'serves' : 'serve'} it` : '';
         hits.push({
           path: `${sp.path}.targetPort`,
           ...(servers.length > 0 ? { severity: 'warning' as const } : {}),
@@ -140,7 +166,7 @@ export default defineRule({
               (servers.length > 0 ? `the pods of ${workloadName(w)} get no traffic from this port${served}.` : 'this Service port gets no endpoints.'),
           // While other workloads serve the port, changing the Service's targetPort would break them: fix the workload that misses it.
           fix: servers.length > 0
-            ? alignWithServers(svc.name, w, ref, numeric, workloads.filter((x) => !misses.includes(x)), sp.name)
+            ? alignWithServers(svc.name, w, ref, numeric, servers[0] as Server, sp.name)
             : suggestion
             ? fixWithYaml(`Set targetPort to a port ${workloadName(w)} declares:`, { ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, targetPort: suggestion.name ?? suggestion.containerPort }] })
             : `${fixWithYaml(`Declare the port on the container of ${workloadName(w)} that serves it (fill in the port the app listens on):`, { ports: [{ name: ref, containerPort: 8080 }] })}  # placeholder: the port the app listens on`,
@@ -261,6 +287,22 @@ spec:
         name: 'two workloads behind one Service, one serving the numeric port and one serving another',
         yaml: shopYaml('[{port: 80, targetPort: 8080}]', '[{containerPort: 8080}]', '[{containerPort: 9090}]'),
         expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Make the container of Deployment/shop-api listen on 8080 and declare it, as Deployment/shop-web does, or narrow the selector of Service shop to the pods that serve it:\nports:\n  - containerPort: 8080' }],
+      },
+      {
+        name: 'a ReplicationController behind the Service serves the named port a Deployment misses: a warning, the port has endpoints',
+        yaml: `${shopOf('[{port: 3000, targetPort: http-server}]', { web: '[{containerPort: 80}]' })}---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: shop-legacy}
+spec:
+  selector: {app: shop, part: legacy}
+  template:
+    metadata: {labels: {app: shop, part: legacy}}
+    spec:
+      containers:
+        - {name: app, image: legacy, ports: [{name: http-server, containerPort: 3000}]}
+`,
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 3000 sends traffic to the port named "http-server", but no container of Deployment/shop-web declares it (declared: 80): the pods of Deployment/shop-web get no traffic from this port; ReplicationController/shop-legacy serves it.', fix: 'Declare port "http-server" on the container of Deployment/shop-web (3000 is the number ReplicationController/shop-legacy uses: put the port this app listens on), or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: http-server\n    containerPort: 3000' }],
       },
       {
         name: 'named targetPort on a container that declares no ports: the port to declare is a placeholder',

@@ -9,11 +9,14 @@
 import { dig, isObject } from '../../engine/fields.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import { isWorkload, type Resource } from '../../engine/model.ts';
+import type { Read } from '../../engine/rule.ts';
 import type { Json } from '../../engine/types.ts';
 
 export interface PodTemplateSource {
   resource: Resource;
   labels: Record<string, string>;
+  /** The ports its containers declare (the pod template's `spec.containers[*].ports`). */
+  ports: Array<{ name?: string; containerPort: number }>;
 }
 
 /** Pod template locations of the pod-creating kinds that the model does not treat as workloads. */
@@ -25,6 +28,9 @@ const TEMPLATE_PATHS: Record<string, { groups: readonly string[]; path: readonly
   DeploymentConfig: { groups: ['apps.openshift.io', ''], path: ['spec', 'template', 'metadata', 'labels'] },
   PodTemplate: { groups: [''], path: ['template', 'metadata', 'labels'] },
 };
+
+/** What a rule that calls `extraPodTemplates` reads, derived from the template locations above (a kind served by several groups: all of them). */
+export const POD_TEMPLATE_READS: readonly Read[] = Object.entries(TEMPLATE_PATHS).map(([kind, { groups }]) => ({ group: groups.length === 1 ? (groups[0] as string) : '*', kind }));
 
 /** API groups whose objects never create pods (configuration, policy, routing, certificates). */
 const POD_FREE_GROUPS = new Set([
@@ -62,8 +68,21 @@ export function extraPodTemplates(graph: ResourceGraph, namespace: string): PodT
         const labels = dig(r.raw, ...path);
         const map: Record<string, string> = {};
         if (isObject(labels)) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') map[k] = String(v);
-        out.push({ resource: r, labels: map });
+        out.push({ resource: r, labels: map, ports: declaredPorts(dig(r.raw, ...path.slice(0, -2), 'spec', 'containers')) });
       }
+    }
+  }
+  return out;
+}
+
+function declaredPorts(containers: Json | undefined): PodTemplateSource['ports'] {
+  const out: PodTemplateSource['ports'] = [];
+  for (const c of Array.isArray(containers) ? containers : []) {
+    const ports = dig(c, 'ports');
+    for (const p of Array.isArray(ports) ? ports : []) {
+      const n = dig(p, 'containerPort');
+      const name = dig(p, 'name');
+      if (typeof n === 'number') out.push({ ...(typeof name === 'string' ? { name } : {}), containerPort: n });
     }
   }
   return out;
