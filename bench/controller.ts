@@ -326,7 +326,10 @@ export async function benchControllerReport(): Promise<string> {
     ),
     '',
     `Floor: the same ${r.objects.toLocaleString('en')} merge patches, ${WORKERS} at a time, by a client that reads and judges nothing: ${s(r.floorMs)}.`,
-    `Single change → annotation under the default budget, p50 / p99 / max (${r.latency.samples} changes): ${r.latency.p50.toFixed(0)} / **${r.latency.p99.toFixed(0)}** / ${r.latency.max.toFixed(0)} ms (target: p99 under 200 ms).`,
+    // Single changes are timed under the shipped budget only (BENCH_CONTROLLER_QPS may leave it out).
+    r.latency.samples > 0
+      ? `Single change → annotation under the default budget, p50 / p99 / max (${r.latency.samples} changes): ${r.latency.p50.toFixed(0)} / **${r.latency.p99.toFixed(0)}** / ${r.latency.max.toFixed(0)} ms (target: p99 under 200 ms).`
+      : 'Single changes not timed: the shipped budget was not among BENCH_CONTROLLER_QPS.',
   ].join('\n');
 }
 
