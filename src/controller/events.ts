@@ -5,7 +5,11 @@
 // a burst of 25, then one per 5 minutes; Events beyond it are dropped and
 // counted) and one for the whole controller (the Event QPS) so that a first pass
 // over a large cluster cannot flood the API server: Events wait for it, and one
-// whose finding is gone by then is not written.
+// whose finding is gone by then is not written. At most 1,000 wait (client-go's
+// broadcaster queue): beyond that they are dropped and counted, so that a first
+// pass over a large cluster, whose findings far outrun the Event budget, holds
+// neither their messages nor the objects they name in memory (the annotations
+// carry every finding).
 // A finding must also live through a short settle period first, and its
 // namespace be quiet that long: one that comes and goes while an apply is still
 // creating objects (an Ingress seen before its Service, a Service before its
@@ -40,14 +44,32 @@ export interface EventRecorderOptions {
   /** Whether the finding is still current (the controller's record); asked when the settle period ends. */
   stillCurrent: (objectKey: string, rule: string) => boolean;
   /** Each outcome: `created`, `counted` (an existing Event's count went up), `dropped` (over the per-object
-   * limit), `withdrawn` (the finding was gone when its turn came), `failed`. */
+   * limit, or with `maxWaiting` Events already waiting for the budget), `withdrawn` (the finding was gone when its
+   * turn came), `failed`. */
   onOutcome?: (rule: string, outcome: EventOutcome) => void;
   identity?: string;
   /** How many distinct Events are remembered for aggregation (client-go: 4096). */
   cacheSize?: number;
+  /** How many Events may wait for the overall budget; more are dropped (client-go's queue: 1000). */
+  maxWaiting?: number;
 }
 
 export type EventOutcome = 'created' | 'counted' | 'dropped' | 'withdrawn' | 'failed';
+
+/** What an Event names of its object: a few strings, not the object (which a newer version replaces). */
+interface Subject {
+  key: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+function subjectOf(object: Model): Subject {
+  const uid = (object.raw.metadata as { uid?: string } | undefined)?.uid ?? '';
+  return { key: object.key, apiVersion: object.ref.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name, uid };
+}
 
 export const DEFAULT_EVENT_SETTLE_MS = 5_000;
 export const DEFAULT_EVENT_MAX_SETTLE_MS = 60_000;
@@ -79,7 +101,7 @@ class SpamFilter {
 }
 
 interface Pending {
-  object: Model;
+  object: Subject;
   rule: string;
   message: string;
   since: number;
@@ -98,6 +120,8 @@ export class EventRecorder {
   private readonly pending = new Map<string, Pending>();
   /** When each namespace last changed (changes other than guard502's own writes). */
   private readonly changed = new Map<string, number>();
+  /** Events waiting for the overall budget. */
+  private waiting = 0;
   private stopped = false;
 
   constructor(options: EventRecorderOptions) {
@@ -113,11 +137,11 @@ export class EventRecorder {
     const key = `${object.key}\u0000${rule}`;
     const pending = this.pending.get(key);
     if (pending) {
-      pending.object = object;
+      pending.object = subjectOf(object);
       pending.message = message;
       return;
     }
-    const p: Pending = { object, rule, message, since: Date.now(), timer: undefined as unknown as NodeJS.Timeout };
+    const p: Pending = { object: subjectOf(object), rule, message, since: Date.now(), timer: undefined as unknown as NodeJS.Timeout };
     this.pending.set(key, p);
     this.settle(key, p, this.o.settleMs ?? DEFAULT_EVENT_SETTLE_MS);
   }
@@ -144,6 +168,10 @@ export class EventRecorder {
         return;
       }
       this.pending.delete(key);
+      if (this.waiting >= (this.o.maxWaiting ?? 1000)) {
+        this.o.onOutcome?.(p.rule, 'dropped');
+        return;
+      }
       void this.emit(p.object, p.rule, p.message);
     }, Math.max(1, delayMs));
     p.timer.unref();
@@ -155,16 +183,21 @@ export class EventRecorder {
   }
 
   /** Writes the Event now (after the rate limits): a new one, or the same one counted once more. */
-  async emit(object: Model, rule: string, message: string): Promise<EventOutcome> {
-    const outcome = await this.write(object, rule, message);
+  async emit(object: Model | Subject, rule: string, message: string): Promise<EventOutcome> {
+    const outcome = await this.write('raw' in object ? subjectOf(object) : object, rule, message);
     this.o.onOutcome?.(rule, outcome);
     return outcome;
   }
 
-  private async write(object: Model, rule: string, message: string): Promise<EventOutcome> {
-    const uid = (object.raw.metadata as { uid?: string } | undefined)?.uid ?? '';
+  private async write(object: Subject, rule: string, message: string): Promise<EventOutcome> {
+    const uid = object.uid;
     if (!this.spam.allow(`${object.key}\u0000${uid}`)) return 'dropped';
-    await this.limiter.take();
+    this.waiting++;
+    try {
+      await this.limiter.take();
+    } finally {
+      this.waiting--;
+    }
     // Waiting for the overall budget can take a while in a large first pass: the finding may be gone.
     if (this.stopped || !this.o.stillCurrent(object.key, rule)) return 'withdrawn';
     const reason = eventReason(rule);
@@ -198,14 +231,14 @@ export class EventRecorder {
     }
   }
 
-  private create(object: Model, uid: string, reason: string, message: string): Promise<JsonObject> {
+  private create(object: Subject, uid: string, reason: string, message: string): Promise<JsonObject> {
     const now = timestamp();
     const namespace = object.namespace || 'default';
     return this.o.client.create(collectionPath('', 'v1', 'events', namespace), {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { generateName: `${object.name}.guard502-`, namespace },
-      involvedObject: { apiVersion: object.ref.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace || undefined, ...(uid ? { uid } : {}) },
+      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace || undefined, ...(uid ? { uid } : {}) },
       type: 'Warning',
       reason,
       message,

@@ -351,5 +351,22 @@ describe('e2e: controller parts', function () {
       // 6 Events: 2 from the burst (plus what refilled), the last no sooner than ~0.6 s after the start.
       assert.ok(Math.max(...times) >= 500, `all 6 written within ${Math.max(...times)} ms`);
     });
+
+    it('lets only so many Events wait for the budget: the findings beyond are dropped and counted, not held', async () => {
+      const objects = await Promise.all(Array.from({ length: 6 }, (_, i) => service(`crowd-${i}`)));
+      const outcomes: string[] = [];
+      // No budget to speak of: one Event at once, then one every 10 s; at most 2 may wait.
+      const recorder = new EventRecorder({ client, log: silentLogger(), qps: 0.1, burst: 1, maxWaiting: 2, settleMs: 1, stillCurrent: () => true, onOutcome: (_rule, o) => outcomes.push(o) });
+      try {
+        for (const o of objects) recorder.warn(o, 'no-ready-endpoints', 'no endpoint');
+        // The first is written at once; two wait for the budget; the other three find the queue full.
+        await eventually('all settled', () => (outcomes.length >= 4 && recorder.settling === 0 ? true : undefined), 5_000, 20);
+        assert.deepEqual(outcomes.sort(), ['created', 'dropped', 'dropped', 'dropped']);
+        const written = await Promise.all(objects.map((o) => ours(o.name)));
+        assert.equal(written.flat().length, 1);
+      } finally {
+        recorder.stop();
+      }
+    });
   });
 });
