@@ -11,7 +11,7 @@ import { dump, loadAll } from 'js-yaml';
 import { Registry } from 'prom-client';
 import { ClusterCache } from '../../src/cluster/cache.ts';
 import { KubeClient } from '../../src/cluster/client.ts';
-import { resourceFor, WATCHED } from '../../src/cluster/resources.ts';
+import { resourceFor } from '../../src/cluster/resources.ts';
 import { startController, type ControllerHandle } from '../../src/controller/index.ts';
 import { eventReason } from '../../src/controller/events.ts';
 import { ANNOTATION_FINDINGS } from '../../src/engine/annotations.ts';
@@ -40,37 +40,16 @@ function permutations<T>(xs: T[]): T[][] {
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
 
-/** Whether the cluster faces watch objects of this kind (Rule.reads of `*`, "anything in the namespace", they cannot). */
-function watchedKind(apiVersion: string, kind: string): boolean {
-  const slash = apiVersion.indexOf('/');
-  return WATCHED.some((w) => w.kind === kind && w.group === (slash < 0 ? '' : apiVersion.slice(0, slash)));
-}
-
-/**
- * What the scan finds, and what the cluster faces can find: where a verdict of the scan rests on objects
- * of kinds no face watches (an operator's custom resource that creates the pods or the Service — rules
- * read those as "anything in the namespace", which no cluster cache holds), the faces are held to the
- * scan of the objects they do watch, and the difference is listed.
- */
-function oracle(yaml: string, ns: string, unwatched: string[]): Map<string, string[]> {
-  const full = scanned(yaml, ns);
-  const world = scanned(yaml, ns, true);
-  for (const [k, v] of full) {
-    const w = world.get(k) ?? [];
-    if (JSON.stringify(v) === JSON.stringify(w)) continue;
-    unwatched.push(`${k}: scan ${JSON.stringify(v)}, over watched kinds ${JSON.stringify(w)}`);
-    full.set(k, w);
-  }
-  return full;
-}
-
 const LIVE = new Set(RULES.filter((r) => r.live).map((r) => r.id));
 const FIXTURES = RULES.flatMap((r) => [...r.fixtures.fire, ...r.fixtures.silent].map((f) => ({ name: `${r.id}: ${f.name}`, yaml: f.yaml, params: f.params })));
 
-/** What the scan finds on each object of `yaml` applied to namespace `ns`: `kind/namespace/name` → sorted `rule severity`. */
-function scanned(yaml: string, ns: string, onlyWatched = false): Map<string, string[]> {
-  const objects = parseStream(yaml, 'input.yaml').objects.filter((o) => !onlyWatched || watchedKind(String(o.raw.apiVersion), String(o.raw.kind)));
-  const { graph } = buildGraph(objects, ns);
+/**
+ * What the scan finds on each object of `yaml` applied to namespace `ns`: `kind/namespace/name` → sorted
+ * `rule severity action`. Every object counts, whatever its kind: a verdict resting on a kind the cluster
+ * faces do not watch is a difference like any other.
+ */
+function scanned(yaml: string, ns: string): Map<string, string[]> {
+  const { graph } = buildGraph(parseStream(yaml, 'input.yaml').objects, ns);
   const out = new Map<string, string[]>();
   for (const m of graph.all()) if (resourceFor(m.group, m.kind)?.annotated) out.set(`${m.kind}/${m.namespace}/${m.name}`, []);
   for (const f of check(graph, graph.all(), { rules: RULES, policy: defaultPolicy() }).findings) {
@@ -169,7 +148,6 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
   let webhookCache: ClusterCache;
   let n = 0;
   const rejections: string[] = [];
-  const unwatched: string[] = [];
 
   before(async function () {
     this.timeout(120_000);
@@ -191,7 +169,6 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
   });
 
   after(async () => {
-    if (unwatched.length > 0) console.log(`    ${unwatched.length} verdicts of the scan rest on objects no cluster cache holds (see watchedKind):\n      ${unwatched.join('\n      ')}`);
     if (rejections.length > 0) console.log(`    ${rejections.length} fixtures the API server rejects:\n      ${rejections.join('\n      ')}`);
     await controller?.stop();
     controllerCache?.stop();
@@ -210,7 +187,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
     try {
       if (applied.code !== 0 && rejected) rejected(applied.stderr.trim().split('\n')[0] ?? '');
       assert.equal(applied.code, 0, `the API server rejected the input: ${applied.stderr}`);
-      const verdicts = oracle(yaml, ns, unwatched);
+      const verdicts = scanned(yaml, ns);
       const expected = withoutAction(verdicts);
       const last = await settled(controllerCache, expected, 15_000);
       assert.deepEqual(Object.fromEntries(last), Object.fromEntries(expected), 'controller annotations differ from the scan');
@@ -350,7 +327,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
           await cp.kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], { input: placedFiles.filter((x) => !applied.includes(x)).map((x) => x.yaml).join('---\n') });
         }
         const verdicts = new Map<string, string[]>();
-        for (const x of applied) for (const [k, v] of oracle(x.yaml, 'default', unwatched)) verdicts.set(k, v);
+        for (const x of applied) for (const [k, v] of scanned(x.yaml, 'default')) verdicts.set(k, v);
         const expected = withoutAction(verdicts);
         const last = await settled(controllerCache, expected, 20_000);
         const judgedNow = judged(webhookCache, verdicts.keys());

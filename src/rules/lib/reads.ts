@@ -3,6 +3,7 @@
 
 import { GATEWAY_GROUP } from '../../engine/kinds.ts';
 import type { Read } from '../../engine/rule.ts';
+import { OPERATOR_RESOURCES } from './references.ts';
 
 /** The objects that send traffic to a Service: Ingresses (any group), HTTPRoutes and GRPCRoutes, and the grants letting routes cross namespaces. */
 export const GATEWAYS: readonly Read[] = [
@@ -32,6 +33,12 @@ export const PROXY_SETTINGS: readonly Read[] = [
   { group: 'traefik.containo.us', kind: 'ServersTransport' },
   { group: 'cloud.google.com', kind: 'BackendConfig' },
 ];
+
+/**
+ * What makes Services at run time that no manifest shows: Flagger Canaries (`<svc>-primary`, ...) and the
+ * custom resources of known operators (references.ts). A reference to such a Service is not to a missing one.
+ */
+export const SERVICE_MAKERS: readonly Read[] = [{ group: 'flagger.app', kind: 'Canary' }, ...OPERATOR_RESOURCES];
 
 /** Every object of the namespace, whatever its kind: custom resources of operators create pods and Services that no manifest shows. */
 export const ANYTHING_IN_NAMESPACE: Read = { group: '*', kind: '*' };
