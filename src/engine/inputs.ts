@@ -69,6 +69,21 @@ export function inputsFor(rules: readonly Rule[], group: string, kind: string): 
   return [...inputsOf(rules).values()].filter((i) => i.kind !== '*' && covers(i, group, kind));
 }
 
+/**
+ * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and whether
+ * one of them reads those in every namespace: what a change of such an object may alter is what these rules
+ * judge, in its namespace (everywhere for a cluster-scoped object, or when `everywhere`).
+ */
+export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: boolean } {
+  let everywhere = false;
+  const readers = rules.filter((rule) => {
+    const reads = rule.reads.filter((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, group, kind)));
+    if (reads.some((read) => read.anyNamespace)) everywhere = true;
+    return reads.length > 0 || (withTargets && rule.targets.some((t) => expand('*', t).some(([g, k]) => covers({ group: g, kind: k }, group, kind))));
+  });
+  return { readers, everywhere };
+}
+
 /** Model paths of a workload that rules judging other kinds read (the webhook's neighbour view; it runs no live rule). */
 export function neighbourFields(rules: readonly Rule[]): string[] {
   const out = new Set<string>();

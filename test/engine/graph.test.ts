@@ -172,19 +172,19 @@ describe('ResourceGraph: a temporary change leaves the caches of the graph as th
     assert.equal(g.workloadsSelectedBy(g.service('default', 's')!)[0]?.template?.containers[0]?.image, 'x:1');
     // A result that reads only Services is not recomputed for a change to a Deployment.
     let services = 0;
-    const serviceNames = () => g.memo('default', 'test/services', () => (services++, g.services('default').map((x) => x.name)), ['Service']);
+    const serviceNames = () => g.memo('default', 'test/services', () => (services++, g.services('default').map((x) => x.name)), [{ group: '', kind: 'Service' }]);
     const names = serviceNames();
     assert.equal(g.withChanges([next], serviceNames), names);
     assert.equal(services, 1);
     // One first computed during such a change holds for the graph after it too.
     let ports = 0;
-    const servicePorts = () => g.memo('default', 'test/ports', () => (ports++, g.services('default').map((x) => x.ports.length)), ['Service']);
+    const servicePorts = () => g.memo('default', 'test/ports', () => (ports++, g.services('default').map((x) => x.ports.length)), [{ group: '', kind: 'Service' }]);
     const inside = g.withChanges([next], servicePorts);
     assert.equal(servicePorts(), inside);
     assert.equal(ports, 1);
     // But not one that reads the kind that changed.
     let images = 0;
-    const imagesOf = () => g.memo('default', 'test/deployments', () => (images++, g.workloads('default').map((w) => w.template?.containers[0]?.image)), ['Deployment']);
+    const imagesOf = () => g.memo('default', 'test/deployments', () => (images++, g.workloads('default').map((w) => w.template?.containers[0]?.image)), [{ group: 'apps', kind: 'Deployment' }]);
     assert.deepEqual(g.withChanges([next], imagesOf), ['x:2']);
     assert.deepEqual(imagesOf(), ['x:1']);
     assert.equal(images, 2);
