@@ -361,6 +361,7 @@ metadata:
     projectcontour.io/retry-on: 5xx,gateway-error
     projectcontour.io/num-retries: "6"
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: contour
 `,
         expect: [{ severity: 'warning', path: 'metadata.annotations["projectcontour.io/num-retries"]', message: 'With projectcontour.io/num-retries: "6", Contour retries a failed request 6 times (ceiling 3) on the conditions retry-on lists (5xx,gateway-error): when pods are slow or failing, every request turns into 7 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    projectcontour.io/num-retries: "2"' }],
@@ -588,6 +589,8 @@ metadata:
   annotations:
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
     nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "10"
+spec:
+  defaultBackend: {service: {name: shop, port: {number: 80}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -596,6 +599,8 @@ metadata:
   annotations:
     nginx.ingress.kubernetes.io/proxy-next-upstream: "off"
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
+spec:
+  defaultBackend: {service: {name: payments, port: {number: 80}}}
 `,
       },
       {
@@ -610,6 +615,7 @@ metadata:
     nginx.ingress.kubernetes.io/canary-weight: "10"
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
 spec:
+  defaultBackend: {service: {name: shop-canary, port: {number: 80}}}
   ingressClassName: nginx
 `,
       },
@@ -622,6 +628,7 @@ metadata:
   name: shop
   annotations: {nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"}
 spec:
+  defaultBackend: {service: {name: shop, port: {number: 80}}}
   ingressClassName: traefik
 `,
       },
@@ -646,6 +653,7 @@ metadata:
   name: api
   annotations: {projectcontour.io/num-retries: "10"}
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: contour
 `,
       },
