@@ -683,6 +683,8 @@ export class ResourceGraph {
       }
       const rollout = this.rolloutReferencing(r);
       if (rollout) add(rollout);
+      // A Rollout's workloadRef makes its Deployment a template, judged through the Rollout: both ways.
+      if (r.workloadRef) add(this.find('apps', r.workloadRef.kind, r.namespace, r.workloadRef.name));
     } else if (isServiceModel(r)) {
       addServiceNeighbours(r);
       for (const w of this.workloads(r.namespace)) {

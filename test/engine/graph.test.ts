@@ -113,6 +113,27 @@ describe('ResourceGraph', () => {
     assert.deepEqual(affected, ['Deployment/web-canary', 'Deployment/web-stable', 'HTTPRoute/web', 'Ingress/legacy', 'Ingress/web']);
   });
 
+  it("says a Rollout's change affects the Deployment its workloadRef makes a template, and the other way round", () => {
+    const g = graphOf(`apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web-template}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-template}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web}]}}
+`);
+    const rollout = g.find('argoproj.io', 'Rollout', 'default', 'web') as Workload;
+    const template = g.find('apps', 'Deployment', 'default', 'web-template') as Workload;
+    assert.deepEqual(g.affected(rollout, RULES).map((o) => `${o.kind}/${o.name}`), ['Deployment/web-template']);
+    assert.deepEqual(g.affected(template, RULES).map((o) => `${o.kind}/${o.name}`), ['Rollout/web']);
+  });
+
   it('applies changes temporarily and restores the graph', () => {
     const result = graph.withChanges([{ remove: web.key }], () => graph.workloadsSelectedBy(web).length);
     assert.equal(result, 0);
