@@ -193,7 +193,7 @@ describe('e2e: the controller and the webhook judge what the scan judges', funct
   });
 
   after(async () => {
-    if (rejections.length > 0) console.log(`    ${rejections.length} fixtures the API server rejects:\n      ${rejections.join('\n      ')}`);
+    if (rejections.length > 0) console.log(`    ${rejections.length} inputs the API server rejects (fixtures, pending with the reason; corpus files, not compared):\n      ${rejections.join('\n      ')}`);
     await controller?.stop();
     controllerCache?.stop();
     webhookCache?.stop();
