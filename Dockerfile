@@ -3,10 +3,10 @@
 #
 #   docker build -t guard502:dev .
 #
-# Two stages on Node 24 LTS: `build` compiles the TypeScript (the same
-# `tsc -p tsconfig.build.json` as `npm run build`); `runtime` holds production
-# dependencies, the compiled code, the CLI entry point and the CRD the policy
-# loader validates against (dist/policy/load.js reads ../../crds/).
+# Two stages on Node 24 LTS: `build` bundles the TypeScript (scripts/build.js,
+# the same as `npm run build`); `runtime` holds production dependencies, the
+# bundled code, the CLI entry point and the CRD the policy loader validates
+# against (the bundle in dist/cli/ reads ../../crds/).
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -14,11 +14,12 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 # --ignore-scripts: no install script runs (the `node` devDependency's binary
-# download is not needed: the image's own Node 24 runs the compiler).
+# download is not needed: the image's own Node 24 runs the bundler, whose
+# JavaScript API finds its platform binary without its install script).
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.js ./scripts/
 COPY src ./src
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+RUN node scripts/build.js
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

@@ -1,5 +1,5 @@
-// guard502 as the container runs it: the sources compiled by `npm run build`'s
-// tsc configuration, laid out like the image (/app/bin, /app/dist, /app/crds,
+// guard502 as the container runs it: the sources bundled by `npm run build`
+// (scripts/build.js), laid out like the image (/app/bin, /app/dist, /app/crds,
 // package.json, node_modules), in a temporary folder so that the checkout's own
 // `dist/` is never created or replaced. Benchmarks of long-running processes
 // start this build, not the TypeScript sources, whose type stripping adds its
@@ -21,7 +21,7 @@ export interface BuiltApp {
 /** `checkout`: link src/ too, so that bin/guard502.js makes the freshness check a checkout makes. */
 export function buildApp(opts: { checkout?: boolean } = {}): BuiltApp {
   const app = mkdtempSync(join(tmpdir(), 'guard502-app-'));
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist'), '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/build.js'), '--outdir', join(app, 'dist')], { stdio: 'inherit' });
   mkdirSync(join(app, 'bin'));
   // Copied, not linked: the entry finds dist/ relative to its own path.
   copyFileSync(join(root, 'bin/guard502.js'), join(app, 'bin/guard502.js'));

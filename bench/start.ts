@@ -1,6 +1,6 @@
 // How fast the CLI answers: one small file, where starting Node and loading the
 // code is nearly all the work, beside `node -e 0` in the same run; and 10,000
-// documents, compiled against the TypeScript sources, to show that what helps the
+// documents, bundled against the TypeScript sources, to show that what helps the
 // start costs the large scan nothing. Every process is fresh and gets the CLI's
 // Node flags; runs are interleaved so that machine noise hits every mode alike.
 import { spawnSync } from 'node:child_process';
@@ -50,7 +50,7 @@ export function benchStart(opts: { smallRuns?: number; largeRuns?: number; apps?
   const app = buildApp({ checkout: true });
   const data = mkdtempSync(join(tmpdir(), 'guard502-bench-'));
   const cache = mkdtempSync(join(tmpdir(), 'guard502-compile-cache-'));
-  // No colour, as in CI. The compiled CLI gets a compile cache of its own (nothing of another checkout
+  // No colour, as in CI. The bundled CLI gets a compile cache of its own (nothing of another checkout
   // reused); the sources run as they did before the CLI enabled the cache.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', NO_COLOR: '1' };
   const cached = { NODE_COMPILE_CACHE: cache };
@@ -59,8 +59,8 @@ export function benchStart(opts: { smallRuns?: number; largeRuns?: number; apps?
     const small = interleaved(
       [
         { name: 'node -e 0 (floor)', args: ['-e', '0'] },
-        { name: 'guard502 scan, compiled, compile cache', args: [app.bin, 'scan', SMALL], env: cached },
-        { name: 'guard502 scan, compiled, no compile cache', args: [app.bin, 'scan', SMALL], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+        { name: 'guard502 scan, bundled, compile cache', args: [app.bin, 'scan', SMALL], env: cached },
+        { name: 'guard502 scan, bundled, no compile cache', args: [app.bin, 'scan', SMALL], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
         { name: 'guard502 scan, TypeScript sources', args: [sources, 'scan', SMALL] },
       ],
       opts.smallRuns ?? 21,
@@ -70,7 +70,7 @@ export function benchStart(opts: { smallRuns?: number; largeRuns?: number; apps?
     const large = interleaved(
       [
         { name: 'guard502 scan, TypeScript sources', args: [sources, 'scan', '-f', 'json', data] },
-        { name: 'guard502 scan, compiled, compile cache', args: [app.bin, 'scan', '-f', 'json', data], env: cached },
+        { name: 'guard502 scan, bundled, compile cache', args: [app.bin, 'scan', '-f', 'json', data], env: cached },
       ],
       opts.largeRuns ?? 5,
       env,
@@ -86,10 +86,10 @@ export function benchStart(opts: { smallRuns?: number; largeRuns?: number; apps?
 export function benchStartReport(): string {
   const r = benchStart();
   const floor = r.small.get('node -e 0 (floor)') as number;
-  const compiled = r.small.get('guard502 scan, compiled, compile cache') as number;
+  const compiled = r.small.get('guard502 scan, bundled, compile cache') as number;
   const ms = (n: number) => `${Math.round(n)} ms`;
   const largeSources = r.large.get('guard502 scan, TypeScript sources') as number;
-  const largeCompiled = r.large.get('guard502 scan, compiled, compile cache') as number;
+  const largeCompiled = r.large.get('guard502 scan, bundled, compile cache') as number;
   return [
     `## Start-up (fresh process each, wall time, median of ${r.smallRuns} runs)`,
     '',
@@ -99,16 +99,16 @@ export function benchStartReport(): string {
     '|---|---|---|',
     ...[...r.small].map(([name, t]) => `| ${name} | ${ms(t)} | ${(t / floor).toFixed(2)}× |`),
     '',
-    `Compiled with the compile cache: **${ms(compiled)}** (target ≤ 100 ms), ${ms(compiled - floor)} above \`node -e 0\`.`,
+    `Bundled, with the compile cache: **${ms(compiled)}** (target ≤ 100 ms), ${ms(compiled - floor)} above \`node -e 0\`.`,
     '',
     `${r.documents.toLocaleString('en-US')} documents (\`bench/generate.ts\`), whole process, JSON report, median of ${r.largeRuns} runs:`,
     '',
     '| | median wall time |',
     '|---|---|',
     `| TypeScript sources | ${ms(largeSources)} |`,
-    `| compiled, compile cache | ${ms(largeCompiled)} |`,
+    `| bundled, compile cache | ${ms(largeCompiled)} |`,
     '',
-    `Compiled / sources: **${(largeCompiled / largeSources).toFixed(2)}×** (target ≤ 1).`,
+    `Bundled / sources: **${(largeCompiled / largeSources).toFixed(2)}×** (target ≤ 1).`,
   ].join('\n');
 }
 

@@ -309,14 +309,14 @@ export class KubeClient {
   /** Lists a collection page by page (so a large cluster never arrives as one huge body). */
   /**
    * `each` is applied to every item as its page arrives (an informer drops managedFields there, so that
-   * a large list never holds them all at once).
+   * a large list never holds them all at once); `query` adds parameters (a labelSelector).
    */
-  async list(path: string, pageSize = 500, each?: (item: JsonObject) => JsonObject): Promise<{ items: JsonObject[]; resourceVersion: string }> {
+  async list(path: string, pageSize = 500, each?: (item: JsonObject) => JsonObject, query: Record<string, string> = {}): Promise<{ items: JsonObject[]; resourceVersion: string }> {
     const items: JsonObject[] = [];
     let cont = '';
     let resourceVersion = '';
     do {
-      const q = new URLSearchParams({ limit: String(pageSize) });
+      const q = new URLSearchParams({ ...query, limit: String(pageSize) });
       if (cont) q.set('continue', cont);
       const page = await this.request<{ items?: JsonObject[]; metadata?: { continue?: string; resourceVersion?: string } }>(`${path}?${q}`, { timeoutMs: 60_000 });
       for (const i of page.items ?? []) items.push(each ? each(i) : i);

@@ -16,6 +16,7 @@ import { checkUnderPolicies } from '../policy/select.ts';
 import { RULES } from '../rules/index.ts';
 import type { ScanResult } from '../scan.ts';
 import { ApiError, collectionPath, objectPath, type KubeClient } from './client.ts';
+import { readOwnPods, workloadsWantingOwnPods } from './own-pods.ts';
 import { apiVersionOf, kept, resourceFor, watchedFor, type WatchedResource } from './resources.ts';
 
 export interface ClusterScanOptions {
@@ -89,7 +90,14 @@ export async function scanCluster(client: KubeClient, options: ClusterScanOption
   const policies = options.policy ? [options.policy] : clusterPolicies;
   // Judged: what the controller judges (and annotates); the rest (ReplicaSets, EndpointSlices, Namespaces) is context.
   const objects = [...graph.all()].filter((o) => resourceFor(o.group, o.kind)?.annotated);
-  const result = checkUnderPolicies(graph, objects, policies, { rules: RULES, live: true });
+  let result = checkUnderPolicies(graph, objects, policies, { rules: RULES, live: true });
+  // Stuck rollouts say why their pods wait: their pods are read, as the controller reads them, and all is
+  // judged again (rare: a healthy cluster is judged once).
+  const stuck = workloadsWantingOwnPods(objects, result.findings);
+  if (stuck.length > 0) {
+    await Promise.all(stuck.map(async (w) => graph.setPodsOf(w.key, await readOwnPods(client, w))));
+    result = checkUnderPolicies(graph, objects, policies, { rules: RULES, live: true });
+  }
   const findings = options.partial ? result.findings.filter((f) => !f.missingReference) : result.findings;
   return {
     findings: sortFindings(findings),

@@ -7,6 +7,7 @@
 import type { Registry } from 'prom-client';
 import type { ClusterCache, CacheChange } from '../cluster/cache.ts';
 import type { KubeClient } from '../cluster/client.ts';
+import { OwnPodsReader, wantsOwnPods } from '../cluster/own-pods.ts';
 import { resourceFor, WATCHED } from '../cluster/resources.ts';
 import { declaredReach } from './reach.ts';
 import { ANNOTATION_CHECKED, ANNOTATION_FINDINGS, ANNOTATION_RISK } from '../engine/annotations.ts';
@@ -118,6 +119,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
   const writer = new Writer(deps.client, { ...(deps.writeQps ? { qps: deps.writeQps } : {}), ...(deps.writeBurst ? { burst: deps.writeBurst } : {}) });
   /** What each object's findings were at its last check: metrics, policy status and Events read it. */
   const current = new Map<string, { policy: string; findings: Array<{ rule: string; severity: Severity }> }>();
+  const ownPods = new OwnPodsReader(deps.client, cache.graph);
   const reports = deps.reports ? new ReportWriter(deps.client, { format: deps.reports, log, rules: RULES }) : undefined;
   const metrics = controllerMetrics(deps.registry, {
     queueDepth: () => queue.length,
@@ -183,6 +185,7 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
     for (const n of declaredReach(cache.graph, RULES, c.previous, c.current)) if (isAnnotated(n)) queue.add(n.key);
     if (!c.current && c.previous) {
       current.delete(c.previous.key);
+      ownPods.forget(c.previous.key);
       liveClock.forgetObject(c.previous.key);
       reports?.forget(c.previous);
     }
@@ -202,7 +205,15 @@ export async function startController(deps: ControllerDeps): Promise<ControllerH
       current.delete(key);
       return 'skipped';
     }
-    const result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+    let result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+    // A stuck rollout says why its pods wait: they are read (the cache holds no owned pods) and it is judged again.
+    if (wantsOwnPods(object, result.findings)) {
+      try {
+        if (await ownPods.refresh(object)) result = check(cache.graph, [object], { rules: RULES, policy, live: true });
+      } catch (err) {
+        log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, error: (err as Error).message }, 'could not read the pods of a stuck workload');
+      }
+    } else ownPods.forget(key);
     // A live rule waits for a deadline (a rollout's, a Service's grace): judge the object again then.
     const recheckAt = liveClock.takeRecheck(key);
     if (recheckAt !== undefined) queue.addAfter(key, recheckAt - liveClock.now() + 50);

@@ -82,6 +82,8 @@ export class ResourceGraph {
   private backendIndex: Map<string, Backend[]> | undefined;
   private readonly backendsByFrom = new Map<string, Backend[]>();
   private readonly selectorCache = new WeakMap<Resource, LabelSelector | null>();
+  /** Pods read from the cluster for one workload, by its key (see podsOf). */
+  private readonly readPods = new Map<string, readonly Model[]>();
 
   constructor(resources: Iterable<Model> = []) {
     for (const r of resources) this.upsert(r);
@@ -372,6 +374,25 @@ export class ResourceGraph {
     if (namespace === undefined) for (const kinds of this.byNamespace.values()) collect(kinds);
     else collect(this.byNamespace.get(namespace));
     return out;
+  }
+
+  /**
+   * The pods a workload runs (its selector's match), for rules that look at why they fail. The cluster
+   * faces cache no pods a workload made (there are many, and they change all the time): they read a
+   * workload's pods when a rule that wants them fires on it (`readsOwnPods`) and hand them over here.
+   * Offline, the pods are those among the inputs.
+   */
+  podsOf(w: Workload): Model[] {
+    const selector = w.selector;
+    if (!selector) return [];
+    const pods = this.readPods.get(w.key) ?? this.list('Pod', '', w.namespace);
+    return pods.filter((p) => p.namespace === w.namespace && matches(selector, p.labels));
+  }
+
+  /** Pods read for the workload `key` from the cluster (undefined: forget them). */
+  setPodsOf(key: string, pods: readonly Model[] | undefined): void {
+    if (pods) this.readPods.set(key, pods);
+    else this.readPods.delete(key);
   }
 
   workloads(namespace?: string): Workload[] {

@@ -97,6 +97,12 @@ export interface RuleDefinition<S extends ParamSpecs = ParamSpecs> {
   docs: RuleDocs;
   /** Needs live cluster state (EndpointSlices, rollout status): run by the controller only. */
   live?: boolean;
+  /**
+   * When it fires on a workload, the rule reads that workload's own pods (graph.podsOf) to say why they
+   * fail. The cluster faces cache no pods a workload made: they read them for that workload, then judge
+   * it again.
+   */
+  readsOwnPods?: boolean;
   evaluate(object: Model, graph: ResourceGraph, params: ParamValues<S>): RuleHit[];
   fixtures: { fire: Fixture[]; silent: Fixture[] };
 }

@@ -2,7 +2,7 @@ import { defineRule } from '../engine/rule.ts';
 import { dig, isObject } from '../engine/fields.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import { isWorkload, type Workload } from '../engine/model.ts';
-import { describe as describeSelector, matches } from '../engine/selectors.ts';
+import { describe as describeSelector } from '../engine/selectors.ts';
 import type { Json, JsonObject } from '../engine/types.ts';
 import { liveClock } from './lib/live-clock.ts';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, num, progressDeadlineExceeded, progressDeadlineSeconds } from './lib/rollout-status.ts';
@@ -133,12 +133,10 @@ function setStuck(w: Workload, status: JsonObject, deadlineSeconds: number): Stu
   };
 }
 
-/** Why the pods do not become ready, as far as the pods in view say: "ImagePullBackOff (2 pods)". */
+/** Why the pods do not become ready, as far as the pods in view say: "ImagePullBackOff (2 containers)". */
 function waitingReasons(w: Workload, graph: ResourceGraph): string[] {
-  if (!w.selector) return [];
   const counts = new Map<string, number>();
-  for (const pod of graph.list('Pod', '', w.namespace)) {
-    if (!matches(w.selector, pod.labels)) continue;
+  for (const pod of graph.podsOf(w)) {
     const statuses = dig(pod.raw, 'status', 'containerStatuses');
     for (const s of Array.isArray(statuses) ? statuses : []) {
       const reason = dig(s, 'state', 'waiting', 'reason');
@@ -223,6 +221,7 @@ export default defineRule({
     },
   },
   live: true,
+  readsOwnPods: true,
   docs: {
     what:
       'Live rule (controller only). Fires when a rollout is really stuck, by the workload controller\'s own verdict ' +
@@ -230,7 +229,8 @@ export default defineRule({
       '(no progress for its `progressDeadlineSeconds`), an Argo Rollout in phase `Degraded`. StatefulSets and ' +
       'DaemonSets have no such deadline: they count as stuck when their ready and updated pods have not moved for ' +
       '`progressDeadlineSeconds` (a parameter, 600 s by default) while the rollout is incomplete. The message says how ' +
-      'far the rollout got (ready and updated pods, and why containers wait when the pods are in view) and, when there ' +
+      'far the rollout got (ready and updated pods, and why their containers wait: the controller, at most once a minute per ' +
+      'workload, and `scan --cluster` read the pods of a stuck workload, as they cache no pods a workload made) and, when there ' +
       'is an earlier revision, the exact command that rolls back to it. It clears itself when the rollout completes or is rolled back.',
     why:
       'The new version does not become ready, so the capacity behind the Service shrinks to the old pods that are ' +

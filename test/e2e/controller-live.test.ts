@@ -13,7 +13,7 @@ import { collectionPath, KubeClient, type RequestInit } from '../../src/cluster/
 import { startController, type ControllerDeps, type ControllerHandle } from '../../src/controller/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { silentLogger } from '../../src/server/log.ts';
-import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
+import { NEVER_READY_LABEL, useControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { eventually } from '../support/eventually.ts';
 
 /** A clean app (no error or warning finding once the whole namespace is known). */
@@ -170,8 +170,9 @@ describe('e2e: controller, live', function () {
     assert.equal((await cp.kubectl(['create', 'namespace', 'first'])).code, 0);
     const registry = new Registry();
     const client = await start(registry);
-    // Its pods can never be scheduled: they stay Pending, never ready.
-    const never = APP('first', 'web', '\n      nodeSelector: {pool: does-not-exist}', 10);
+    // Its pods run but never become ready: kwok holds their containers in CrashLoopBackOff.
+    const never = APP('first', 'web', '', 10).replace('metadata: {labels: {app: web}}', `metadata: {labels: {app: web, ${NEVER_READY_LABEL}: "true"}}`);
+    assert.match(never, /never-ready/);
     const created = Date.now();
     assert.equal((await cp.kubectl(['apply', '-f', '-'], { input: never })).code, 0);
     // Read through the API client (polled often: no kubectl process per look).
@@ -187,7 +188,8 @@ describe('e2e: controller, live', function () {
     assert.ok(Date.now() - created >= 10_000);
     assert.equal(stuck.severity, 'error');
     assert.match(stuck.message, /^Deployment\/web: its rollout made no progress for 10 s \(ProgressDeadlineExceeded/);
-    assert.match(stuck.message, /0 of 2 pods ready, 2 of 2 updated\. There is no earlier revision to roll back to/);
+    // What is failing, read from the pods the controller does not cache.
+    assert.match(stuck.message, /0 of 2 pods ready, 2 of 2 updated, waiting: CrashLoopBackOff \(2 containers\)\. There is no earlier revision to roll back to/);
     assert.doesNotMatch(stuck.message, /rollout undo/);
     // The gateway in front of it has had no ready endpoint past the deadline too: an outage now.
     await eventually('no-ready-endpoints on the Ingress', async () => ((await live()).some((f) => f.rule === 'no-ready-endpoints') ? true : undefined), 20_000, 250);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { RULES } from '../../src/rules/index.ts';
 import { makeClientCert } from '../support/certs.ts';
 import { runCli } from '../support/cli.ts';
-import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
+import { NEVER_READY_LABEL, useControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { eventually } from '../support/eventually.ts';
 
 interface JsonFinding {
@@ -185,6 +185,23 @@ describe('e2e: guard502 scan --cluster', function () {
     const r = await json(['-n', 'calm']);
     assert.deepEqual(r.findings.map(key).sort(), fromFiles.map(key).sort());
     assert.equal(r.summary.resources, 3, 'the Deployment, Service and Ingress judged (PodDisruptionBudget, ReplicaSets and EndpointSlices are context)');
+  });
+
+  it('says why a stuck rollout waits, from the pods it reads for that workload only', async () => {
+    const cp = env.cp;
+    assert.equal((await cp.kubectl(['create', 'namespace', 'stuck'])).code, 0);
+    // Pods that run but never become ready (kwok holds them in CrashLoopBackOff), and a short progress deadline.
+    const never = app('stuck', 2)
+      .replace('metadata: {labels: {app: web}}', `metadata: {labels: {app: web, ${NEVER_READY_LABEL}: "true"}}`)
+      .replace('  minReadySeconds: 1\n', '  minReadySeconds: 1\n  progressDeadlineSeconds: 5\n');
+    assert.equal((await cp.kubectl(['apply', '-f', '-'], { input: never })).code, 0);
+    await eventually('ProgressDeadlineExceeded', async () => ((await cp.kubectl(['get', 'deploy', 'web', '-n', 'stuck', '-o', 'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}'])).stdout === 'ProgressDeadlineExceeded' ? true : undefined), 60_000, 250);
+    const r = await json(['-n', 'stuck']);
+    const stuck = r.findings.filter((f) => f.rule === 'rollout-stuck');
+    assert.deepEqual(stuck.map((f) => [f.severity, f.resource.kind, f.resource.name, f.path]), [['error', 'Deployment', 'web', 'status']]);
+    assert.match(stuck[0]?.message ?? '', /0 of 2 pods ready, 2 of 2 updated, waiting: CrashLoopBackOff \(2 containers\)\. There is no earlier revision to roll back to/);
+    // The pods are evidence, not objects to judge: the report counts the same objects as without them.
+    assert.equal(r.summary.resources, 3);
   });
 
   it('scans every namespace by default (and with -A), and refuses files with --cluster', async () => {

@@ -3,7 +3,7 @@
 // dependencies from the npm cache `npm ci` filled, the registry otherwise), scans.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { npmCli, REPO } from './support.ts';
@@ -22,7 +22,7 @@ describe('npm package', function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'guard502-pack-'));
-    // A real pack: its `prepare` compiles dist/ first, as for a publish.
+    // A real pack: its `prepare` builds dist/ first, as for a publish.
     const r = npm(['pack', '--json', '--pack-destination', dir], REPO);
     assert.equal(r.status, 0, r.stderr);
     const [packed] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
@@ -32,10 +32,15 @@ describe('npm package', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('holds the entry point, the compiled code and the CRD the policy loader reads', () => {
-    for (const f of ['package.json', 'README.md', 'bin/guard502.js', 'dist/cli/entry.js', 'dist/scan.js', 'dist/rules/index.js', 'dist/cluster/scan.js', 'crds/guard502policy.yaml']) {
+  it('holds the entry point, the bundled code and the CRD the policy loader reads', () => {
+    for (const f of ['package.json', 'README.md', 'bin/guard502.js', 'dist/cli/entry.js', 'crds/guard502policy.yaml']) {
       assert.ok(files.includes(f), `${f} is not in the package`);
     }
+    // Every chunk the build wrote (the entry imports some at once, the servers and the cluster scan lazily) is shipped.
+    const chunks = files.filter((f) => f.startsWith('dist/cli/') && f.endsWith('.js')).sort();
+    const built = readdirSync(join(REPO, 'dist/cli')).filter((f) => f.endsWith('.js')).map((f) => `dist/cli/${f}`).sort();
+    assert.deepEqual(chunks, built);
+    assert.ok(chunks.length > 1);
   });
 
   it('holds nothing of the development tree: no sources, tests, benchmarks or source maps', () => {
@@ -55,7 +60,7 @@ describe('npm package', function () {
     assert.equal(scan.stderr, '');
     assert.match(scan.stdout, /error {3}service-target-port-mismatch \[unreachable\] spec\.ports\[0\]\.targetPort/);
     assert.match(scan.stdout, /^\d+ resources, \d+ errors, \d+ warnings, \d+ info$/m);
-    // The policy loader finds its schema in the package, and the compiled code is what runs (no sources shipped).
+    // The policy loader finds its schema in the package, and the bundled code is what runs (no sources shipped).
     const policy = npm(['exec', '--', 'guard502', 'scan', '--policy', join(REPO, 'examples/shop/broken/storefront.yaml'), join(REPO, 'examples/shop/broken/storefront.yaml')], project);
     assert.equal(policy.status, 2);
     assert.match(policy.stderr, /invalid policy/);

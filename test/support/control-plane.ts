@@ -13,10 +13,72 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import yaml from 'js-yaml';
 import { makeCA, makeClientCert, makeServingCert, type KeyPair } from './certs.ts';
 import { missingPrerequisite } from './prerequisite.ts';
 
 const BUILD = new URL('../control-plane/build', import.meta.url).pathname;
+
+
+/** The label that makes kwok hold a pod running but never ready, its containers in CrashLoopBackOff. */
+export const NEVER_READY_LABEL = 'guard502.test/never-ready';
+
+/**
+ * kwok's default stages, with one more: a pod labelled NEVER_READY_LABEL runs but never becomes ready, as
+ * a pod whose container keeps crashing (the default pod-ready stage leaves it alone).
+ */
+function kwokStages(binDir: string, dir: string): string {
+  const stages = yaml.loadAll(readFileSync(join(binDir, 'kwok-stages.yaml'), 'utf8')).filter(Boolean) as Array<{ metadata: { name: string }; spec: { selector: { matchExpressions: object[] } } }>;
+  const labelled = `.metadata.labels["${NEVER_READY_LABEL}"]`;
+  const ready = stages.find((s) => s.metadata.name === 'pod-ready');
+  if (!ready) throw new Error(`kwok's pod-ready stage is missing from ${binDir}/kwok-stages.yaml`);
+  ready.spec.selector.matchExpressions.push({ key: labelled, operator: 'DoesNotExist' });
+  stages.push({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name: 'pod-never-ready' },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+      selector: {
+        matchExpressions: [
+          { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+          { key: '.status.phase', operator: 'In', values: ['Pending'] },
+          { key: labelled, operator: 'Exists' },
+        ],
+      },
+      next: {
+        statusTemplate: [
+          '{{ $now := Now }}',
+          'conditions:',
+          '- {lastTransitionTime: {{ $now | Quote }}, status: "True", type: Initialized}',
+          '- {lastTransitionTime: {{ $now | Quote }}, status: "False", type: Ready, reason: ContainersNotReady}',
+          '- {lastTransitionTime: {{ $now | Quote }}, status: "False", type: ContainersReady, reason: ContainersNotReady}',
+          'containerStatuses:',
+          '{{ range .spec.containers }}',
+          '- image: {{ .image | Quote }}',
+          '  name: {{ .name | Quote }}',
+          '  ready: false',
+          '  restartCount: 5',
+          '  state: {waiting: {reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container"}}',
+          '{{ end }}',
+          '{{ $hostIPs := NodeIPsWith .spec.nodeName }}',
+          '{{ with $hostIPs }}',
+          'hostIP: {{ index . 0 | Quote }}',
+          '{{ end }}',
+          '{{ $podIPs := PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}',
+          '{{ with $podIPs }}',
+          'podIP: {{ index . 0 | Quote }}',
+          '{{ end }}',
+          'phase: Running',
+          'startTime: {{ $now | Quote }}',
+        ].join('\n'),
+      },
+    },
+  } as unknown as (typeof stages)[number]);
+  const path = join(dir, 'kwok-stages.yaml');
+  writeFileSync(path, stages.map((s) => yaml.dump(s, { lineWidth: -1 })).join('---\n'));
+  return path;
+}
 
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
@@ -222,7 +284,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     if (opts.kwok) {
       const kwokPort = await freePort();
       procs.push(startProcess(dir, binDir, 'kwok', [
-        `--kubeconfig=${kubeconfigPath}`, `--config=${join(binDir, 'kwok-stages.yaml')}`, '--manage-all-nodes=false',
+        `--kubeconfig=${kubeconfigPath}`, `--config=${kwokStages(binDir, dir)}`, '--manage-all-nodes=false',
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         '--node-ip=127.0.0.1', `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${await freePort()}`,
         '--cidr=10.244.0.0/16',

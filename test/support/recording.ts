@@ -69,6 +69,7 @@ const ASKS: Record<string, (args: unknown[]) => string[]> = {
   services: () => ['/Service'],
   workloads: () => WORKLOADS,
   workloadsSelectedBy: () => WORKLOADS,
+  podsOf: () => ['/Pod'],
   servicesSelecting: () => ['/Service'],
   backendsTo: () => GATEWAYS,
   backendsToWorkload: () => ['/Service', ...GATEWAYS],
