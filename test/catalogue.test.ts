@@ -43,6 +43,25 @@ describe('rule catalogue', () => {
     });
   }
 
+  // A rule that reads controllers' settings documents them in a `| Controller | Setting` table: each setting a fixture
+  // finding points at is named there (as written, or by its last field or annotation name).
+  for (const r of RULES.filter((x) => /\| Controller \| Setting/.test(`${x.docs.what}\n${x.docs.notes ?? ''}`))) {
+    it(`${r.id}: its settings table names every setting its fixtures find`, () => {
+      const page = `${r.docs.what}\n${r.docs.notes ?? ''}`;
+      const missing = new Set<string>();
+      for (const f of r.fixtures.fire) {
+        for (const e of f.expect ?? []) {
+          const annotation = /^metadata\.annotations\["(.+)"\]$/.exec(e.path)?.[1];
+          const named = annotation
+            ? page.includes(annotation) || page.includes(`\`${annotation.slice(annotation.lastIndexOf('/') + 1)}\``)
+            : page.includes(e.path.replace(/\[\d+\]/g, '[]')) || page.includes(`\`${e.path.split('.').pop()?.replace(/\[\d+\]/g, '')}\``) || page.includes(`.${e.path.split('.').pop()}\``);
+          if (!named) missing.add(`${e.path} (${f.name})`);
+        }
+      }
+      assert.deepEqual([...missing], []);
+    });
+  }
+
   it('generated rule pages and the CRD are up to date (npm run generate)', () => {
     for (const [path, content] of generatedFiles()) {
       let onDisk = '';

@@ -79,6 +79,7 @@ export const CATALOGUE: readonly ApiResource[] = [
   crd('gateway.networking.x-k8s.io', 'v1alpha1', 'xbackendtrafficpolicies', 'XBackendTrafficPolicy'),
   crd('gateway.envoyproxy.io', 'v1alpha1', 'backendtrafficpolicies', 'BackendTrafficPolicy'),
   crd('networking.gke.io', 'v1', 'gcpbackendpolicies', 'GCPBackendPolicy'),
+  crd('configuration.konghq.com', 'v1beta1', 'kongupstreampolicies', 'KongUpstreamPolicy'),
   crd('flagger.app', 'v1beta1', 'canaries', 'Canary'),
   crd('networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'destinationrules', 'DestinationRule'),
   crd('networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'virtualservices', 'VirtualService'),

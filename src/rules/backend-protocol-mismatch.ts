@@ -1,11 +1,13 @@
 import { defineRule } from '../engine/rule.ts';
-import { isIngressResource, isRouteResource, type Backend, type Service, type ServicePort } from '../engine/model.ts';
+import { isIngressResource, isRouteResource, type Backend, type Resource, type Service, type ServicePort } from '../engine/model.ts';
+import type { ResourceGraph } from '../engine/graph.ts';
 import type { RuleHit, Severity } from '../engine/types.ts';
 import { ingressController, type IngressController } from './lib/ingress-controller.ts';
 import { ingressSpeech, routeSpeech, servedBy, type Served, type ServedEvidence, type Speech, type Wire } from './lib/protocols.ts';
 import { isAlbAction } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
+import { KONG_CONFIGURATION_GROUP, KONG_UPSTREAM_POLICY, kongActiveCheck } from './lib/health-checks.ts';
 
 type Want = 'tls' | 'grpc' | 'plain';
 
@@ -51,6 +53,38 @@ function resolvePort(svc: Service, b: Backend): ServicePort | undefined {
   return undefined;
 }
 
+/** What Kong's active health checker speaks, by `healthchecks.active.type` (`tcp` only connects: nothing to compare). */
+const KONG_CHECK_WIRE: Record<string, Wire> = { http: 'http', https: 'tls', grpc: 'grpc', grpcs: 'grpcs' };
+
+/**
+ * A KongUpstreamPolicy whose active health check speaks another protocol than the ports of the Services naming it
+ * serve: every check fails, Kong takes every pod out and answers 503 (it has no panic mode that would send traffic anyway).
+ */
+function kongHealthCheckClashes(p: Resource, graph: ResourceGraph): RuleHit[] {
+  const check = kongActiveCheck(p);
+  const wire = check ? KONG_CHECK_WIRE[check.type] : undefined;
+  if (!check || !wire) return [];
+  const hits: RuleHit[] = [];
+  for (const svc of graph.services(p.namespace)) {
+    if (svc.annotations[KONG_UPSTREAM_POLICY]?.trim() !== p.name || svc.type === 'ExternalName') continue;
+    for (const sp of svc.ports) {
+      const evidence = servedBy(svc, sp, graph);
+      const c = evidence ? clash(wire, evidence.served) : undefined;
+      if (!evidence || !c) continue;
+      const want: Record<Want, string> = { tls: 'https', grpc: 'grpc', plain: evidence.served === 'grpc' ? 'grpc' : 'http' };
+      hits.push({
+        path: 'spec.healthchecks.active.type',
+        message:
+          `The active health check of KongUpstreamPolicy ${p.name} (type ${check.type}) ${c.verb} Service ${svc.name} port ${portLabel(sp)}, which ` +
+          `${SERVES[evidence.served]} (${evidence.because.join('; ')}): every check fails, Kong takes every pod out of rotation and answers 503 to every request.`,
+        fix: fixWithYaml('Check the pods in the protocol the port serves:', { spec: { healthchecks: { active: { type: want[c.want] } } } }),
+        ...(c.reverse && !evidence.strong ? { severity: 'warning' as const } : {}),
+      });
+    }
+  }
+  return hits;
+}
+
 /** The change that makes the proxy speak what the port serves. */
 function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServicePort, ev: ServedEvidence): string {
   const portKey = sp.name ?? String(sp.port);
@@ -62,6 +96,8 @@ function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServiceP
   const onIngress = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on the Ingress):`, { metadata: { annotations } });
   const onService = (annotations: Record<string, string>) => fixWithYaml(`${sentence} (on Service ${svc.name}):`, { metadata: { annotations } });
   switch (c.family) {
+    // Istio derives the protocol from the port itself: it speaks no protocol that could clash, so only the generic fix could apply.
+    case 'istio':
     case 'unknown':
       return fixWithYaml(`${sentence}; for ingress-nginx, on the Ingress (other controllers have their own annotation):`, {
         metadata: { annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': plain ? 'HTTP' : grpc ? 'GRPC' : 'HTTPS' } },
@@ -93,8 +129,6 @@ function ingressFix(c: IngressController, want: Want, svc: Service, sp: ServiceP
       return onService({ 'konghq.com/protocol': plain ? 'http' : grpc ? 'grpc' : 'https' });
     case 'agic':
       return onIngress({ 'appgw.ingress.kubernetes.io/backend-protocol': plain ? 'http' : 'https' });
-    case 'istio':
-      return fixWithYaml('Name the Service port after its protocol:', { ports: [{ name: plain ? 'http' : grpc ? 'grpc' : 'https', port: sp.port }] });
   }
 }
 
@@ -144,7 +178,7 @@ export default defineRule({
   title: "Proxy protocol does not match the backend port's protocol",
   shape: 'garbage',
   severity: 'error',
-  targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
+  targets: ['Ingress', 'HTTPRoute', 'GRPCRoute', 'KongUpstreamPolicy'],
   reads: [
     { group: '*', kind: 'workload', fields: NEIGHBOUR_FIELDS },
     { group: '', kind: 'Service' },
@@ -170,7 +204,11 @@ export default defineRule({
       '`projectcontour.io/upstream-protocol.*` and appProtocol, Kong `konghq.com/protocol`, Application Gateway ' +
       '`appgw.ingress.kubernetes.io/backend-protocol`; for Gateway API, HTTP/1.1 for an HTTPRoute and cleartext ' +
       'HTTP/2 for a GRPCRoute unless a BackendTLSPolicy (or an Istio DestinationRule) originates TLS or the ' +
-      'standard appProtocol `kubernetes.io/h2c` applies.',
+      'standard appProtocol `kubernetes.io/h2c` applies.\n\n' +
+      'It also compares the active health check of a Kong `KongUpstreamPolicy` (`spec.healthchecks.active.type`: ' +
+      '`http`, the default, `https`, `grpc` or `grpcs`; checks run only with a positive `healthy.interval`, 0 by default) ' +
+      'with the ports of the Services that name it in `konghq.com/upstream-policy`: a check in the wrong protocol fails ' +
+      'on every pod, and Kong — which has no panic mode — takes them all out of rotation and answers 503 to every request.',
     why:
       'When the two disagree the bytes on the wire are garbage to the other side: a TLS server receives a plain ' +
       'HTTP request and closes the connection (or answers 400), a gRPC server receives HTTP/1.1 and resets the ' +
@@ -192,11 +230,13 @@ export default defineRule({
       'guard502 cannot compare (GKE\'s `HTTPS`/`HTTP2` appProtocol on a route — the lowercase IANA name `https` ' +
       'describes the port and originates no TLS, so a route without a BackendTLSPolicy is judged as plain HTTP — a Service annotation of a controller ' +
       'it cannot identify), for Istio (it derives the protocol from the same port names), and for ExternalName ' +
-      'Services. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
+      'Services. Kong `tcp` health checks only connect and are not compared; Envoy Gateway active checks are not ' +
+      'compared either, as its panic mode keeps sending traffic when more than half the pods fail them. When the Ingress class is unknown, findings are warnings: Traefik would switch to HTTPS for ports ' +
       'named `https*` by itself. HTTPRoutes to a port named `grpc` are warnings too, as some implementations infer ' +
       'HTTP/2 from the name.',
   },
   evaluate(obj, graph) {
+    if (obj.kind === 'KongUpstreamPolicy' && obj.group === KONG_CONFIGURATION_GROUP) return kongHealthCheckClashes(obj, graph);
     const ingress = isIngressResource(obj);
     if (!ingress && !isRouteResource(obj)) return [];
     const controller = ingress ? ingressController(obj, graph) : undefined;
@@ -326,6 +366,60 @@ spec:
         - {name: api, image: api, ports: [{name: grpc, containerPort: 50051}]}
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress api sends HTTP/1.1 to Service api port 50051, which serves gRPC (HTTP/2 only) (its targetPort is "grpc"; container api names the port "grpc") — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol-version: GRPC' }],
+      },
+      {
+        name: 'a BackendTLSPolicy for the whole Service also originates TLS to its plain HTTP port: a warning (the port is only named http)',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, port: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  validation: {hostname: api.default.svc, wellKnownCACertificates: System}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{name: https, port: 8443, targetPort: 8443}, {name: http, port: 8080, targetPort: 8080}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.rules[0].backendRefs[0]', message: 'HTTPRoute api opens TLS connections to Service api port http (8080), which serves plain HTTP (the Service port is named "http") — BackendTLSPolicy api-tls originates TLS. The server cannot read what it receives and the proxy answers 502.', fix: 'Originate TLS only to ports that serve it: narrow the BackendTLSPolicy to the TLS port with sectionName, or point the route at that port:\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n      sectionName: "<the TLS port name>"' }],
+      },
+      {
+        name: 'an HTTPRoute to a TLS port of another namespace (allowed by a ReferenceGrant) names the Service with its namespace',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: edge}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: api, namespace: shop, port: 8443}]
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: edge, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: edge}]
+  to: [{group: "", kind: Service}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', resource: 'HTTPRoute/edge/api', message: 'HTTPRoute api sends plain HTTP to Service shop/api port 8443, which serves TLS (the Service port has appProtocol: https) — appProtocol https describes the port but originates nothing: an HTTPRoute speaks plain HTTP/1.1 unless a BackendTLSPolicy originates TLS.', fix: 'Originate TLS to the port with a BackendTLSPolicy in namespace shop:\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: api-tls\n  namespace: shop\nspec:\n  targetRefs:\n    - group: ""\n      kind: Service\n      name: api\n  validation:\n    hostname: api.shop.svc\n    caCertificateRefs:\n      - group: ""\n        kind: ConfigMap\n        name: api-ca' }],
       },
       {
         name: 'HTTPRoute to a TLS port without a BackendTLSPolicy',
@@ -460,12 +554,25 @@ spec:
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }],
       },
+      { name: 'ingress-nginx speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('nginx', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — ingress-nginx (ingressClassName: nginx) speaks plain HTTP unless nginx.ingress.kubernetes.io/backend-protocol says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }] },
+      { name: 'the NGINX Ingress Controller speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('nginx', '{nginx.org/rewrites: "api=/"}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — the NGINX Ingress Controller (ingressClassName: nginx) speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.org/grpc-services: api' }] },
+      { name: 'HAProxy speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('haproxy', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-proto: h2' }] },
+      { name: 'Kong speaks HTTP/1.1 to a gRPC port', yaml: ingressYaml('kong', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: grpc' }] },
+      { name: 'an unknown controller speaks HTTP/1.1 to a gRPC port: a warning', yaml: ingressYaml('acme', '{}', '[{name: grpc, port: 443, targetPort: 9090, appProtocol: grpc}]'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port has appProtocol: grpc; the Service port is named \"grpc\") — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: GRPC' }] },
+      { name: 'the NGINX Ingress Controller speaks plain HTTP to a TLS port', yaml: ingressYaml('nginx', '{nginx.org/rewrites: "api=/"}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — the NGINX Ingress Controller (ingressClassName: nginx) speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    nginx.org/ssl-services: api' }] },
+      { name: 'Traefik told by the Service to speak plain HTTP to a TLS port', yaml: ingressYaml('traefik', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{traefik.ingress.kubernetes.io/service.serversscheme: http}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: http. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: https' }] },
+      { name: 'ALB speaks plain HTTP to a TLS port', yaml: ingressYaml('alb', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — the AWS Load Balancer Controller (ingressClassName: alb) speaks plain HTTP/1.1 unless alb.ingress.kubernetes.io/backend-protocol(-version) says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol: HTTPS' }] },
+      { name: 'Traefik told by the Service to speak plain HTTP to a gRPC port', yaml: ingressYaml('traefik', '{}', '[{name: grpc, port: 443, targetPort: 9090}]', '{traefik.ingress.kubernetes.io/service.serversscheme: http}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: http. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: h2c' }] },
+      { name: 'GKE speaks HTTP/1.1 to a port named grpc', yaml: ingressYaml('gce', '{}', '[{name: grpc, port: 443, targetPort: 9090}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — GKE Ingress (ingressClassName: gce) speaks plain HTTP unless the Service\'s cloud.google.com/app-protocols names the port. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: \"{\\\"grpc\\\":\\\"HTTP2\\\"}\"\n(GKE speaks HTTP/2 to backends over TLS only: the gRPC server must serve TLS.)' }] },
+      { name: 'Contour speaks HTTP/1.1 to a port named grpc', yaml: ingressYaml('contour', '{}', '[{name: grpc, port: 443, targetPort: 9090}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends HTTP/1.1 to Service api port grpc (443), which serves gRPC (HTTP/2 only) (the Service port is named \"grpc\") — Contour (ingressClassName: contour) speaks plain HTTP unless the Service\'s projectcontour.io/upstream-protocol.* annotations or appProtocol say otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    projectcontour.io/upstream-protocol.h2c: grpc' }] },
+      { name: 'GKE speaks plain HTTP to a port named https', yaml: ingressYaml('gce', '{}', '[{name: https, port: 443, targetPort: 8443}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port https (443), which serves TLS (the Service port is named \"https\") — GKE Ingress (ingressClassName: gce) speaks plain HTTP unless the Service\'s cloud.google.com/app-protocols names the port. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: \"{\\\"https\\\":\\\"HTTPS\\\"}\"' }] },
+      { name: 'Contour speaks plain HTTP to a port named https', yaml: ingressYaml('contour', '{}', '[{name: https, port: 443, targetPort: 8443}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port https (443), which serves TLS (the Service port is named \"https\") — Contour (ingressClassName: contour) speaks plain HTTP unless the Service\'s projectcontour.io/upstream-protocol.* annotations or appProtocol say otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    projectcontour.io/upstream-protocol.tls: https' }] },
       { name: 'HAProxy speaks plain HTTP to a TLS port', yaml: ingressYaml('haproxy', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — HAProxy Ingress (ingressClassName: haproxy) speaks plain HTTP unless haproxy.org/server-ssl or server-proto says otherwise. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "true"' }] },
       { name: 'Kong speaks plain HTTP to a TLS port', yaml: ingressYaml('kong', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Kong (ingressClassName: kong) speaks plain HTTP unless the Service sets konghq.com/protocol. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: https' }] },
       { name: 'Application Gateway speaks plain HTTP to a TLS port', yaml: ingressYaml('azure-application-gateway', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — Azure Application Gateway (ingressClassName: azure-application-gateway) speaks plain HTTP unless appgw.ingress.kubernetes.io/backend-protocol says https. The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: https' }] },
       { name: 'an unknown controller: a warning', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web sends plain HTTP to Service api port web (443), which serves TLS (the Service port has appProtocol: https) — ingress controllers speak plain HTTP/1.1 upstream by default (Traefik switches to HTTPS for ports named https*). The server cannot read what it receives and the proxy answers 502.', fix: 'Tell the controller which protocol the port serves; for ingress-nginx, on the Ingress (other controllers have their own annotation):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS' }] },
       { name: 'HAProxy told to speak TLS to a plain HTTP port', yaml: ingressYaml('haproxy', '{haproxy.org/server-ssl: "true"}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — HAProxy Ingress (ingressClassName: haproxy) follows haproxy.org/server-ssl: true. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    haproxy.org/server-ssl: "false"' }] },
-      { name: 'NGINX Inc told to speak TLS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the NGINX Ingress Controller (ingressClassName: nginx) follows nginx.org/ssl-services lists api. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS: remove api from the nginx.org/ssl-services annotation of the Ingress.\nmetadata:\n  annotations:\n    nginx.org/ssl-services: "<the other Services>"' }] },
+      { name: 'NGINX Inc told to speak TLS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.org/ssl-services: api}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the NGINX Ingress Controller (ingressClassName: nginx) follows nginx.org/ssl-services, which lists Service api. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS: remove api from the nginx.org/ssl-services annotation of the Ingress.\nmetadata:\n  annotations:\n    nginx.org/ssl-services: "<the other Services>"' }] },
       { name: 'Kong told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('kong', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{konghq.com/protocol: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Kong (ingressClassName: kong) follows Service annotation konghq.com/protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    konghq.com/protocol: http' }] },
       { name: 'Traefik told by the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('traefik', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{traefik.ingress.kubernetes.io/service.serversscheme: https}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Traefik (ingressClassName: traefik) follows Service annotation traefik.ingress.kubernetes.io/service.serversscheme: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    traefik.ingress.kubernetes.io/service.serversscheme: http' }] },
       { name: 'ALB told on the Service to speak HTTPS to a plain HTTP port', yaml: ingressYaml('alb', '{}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]', '{alb.ingress.kubernetes.io/backend-protocol: HTTPS}'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — the AWS Load Balancer Controller (ingressClassName: alb) follows alb.ingress.kubernetes.io/backend-protocol: HTTPS (on the Service). The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    alb.ingress.kubernetes.io/backend-protocol: HTTP' }] },
@@ -475,6 +582,56 @@ spec:
       { name: 'GKE told by app-protocols to speak HTTPS to a port named http', yaml: ingressYaml('gce', '{}', '[{name: http, port: 443, targetPort: 8080}]', '{cloud.google.com/app-protocols: \'{"http": "HTTPS"}\'}'), expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port is named "http") — GKE Ingress (ingressClassName: gce) follows the Service\'s app-protocols annotation, HTTPS for port http. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port is named "http"), or point the backend at the port that serves TLS (on Service api):\nmetadata:\n  annotations:\n    cloud.google.com/app-protocols: "{\\"http\\":\\"HTTP\\"}"' }] },
       { name: 'Application Gateway told to speak HTTPS to a plain HTTP port', yaml: ingressYaml('azure-application-gateway', '{appgw.ingress.kubernetes.io/backend-protocol: https}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — Azure Application Gateway (ingressClassName: azure-application-gateway) follows appgw.ingress.kubernetes.io/backend-protocol: https. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    appgw.ingress.kubernetes.io/backend-protocol: http' }] },
       { name: 'ingress-nginx told GRPCS to a plain HTTP port', yaml: ingressYaml('nginx', '{nginx.ingress.kubernetes.io/backend-protocol: GRPCS}', '[{name: http, port: 443, targetPort: 8080, appProtocol: http}]'), expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend', message: 'Ingress web opens TLS connections to Service api port http (443), which serves plain HTTP (the Service port has appProtocol: http; the Service port is named "http") — ingress-nginx (ingressClassName: nginx) follows nginx.ingress.kubernetes.io/backend-protocol: GRPCS. The server cannot read what it receives and the proxy answers 502.', fix: 'Let the controller speak plain HTTP to this port (it serves cleartext: the Service port has appProtocol: http; the Service port is named "http"), or point the backend at the port that serves TLS (on the Ingress):\nmetadata:\n  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: HTTP' }] },
+      {
+        name: 'Kong active health check of the documented example (type http) on a port that serves TLS: every pod out, 503',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    active:
+      healthy: {interval: 5, successes: 3}
+      httpPath: /status/200
+      type: http
+      unhealthy: {httpFailures: 1, interval: 5}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: billing
+  annotations: {konghq.com/upstream-policy: demo-health-checking, konghq.com/protocol: https}
+spec:
+  selector: {app: billing}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
+`,
+        expect: [{ severity: 'error', path: 'spec.healthchecks.active.type', message: 'The active health check of KongUpstreamPolicy demo-health-checking (type http) sends plain HTTP to Service billing port https (443), which serves TLS (', fix: 'Check the pods in the protocol the port serves:\nspec:\n  healthchecks:\n    active:\n      type: https' }],
+      },
+      {
+        name: 'Kong active health check of type https on a port declared as plain HTTP',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: checks}
+spec:
+  healthchecks:
+    active:
+      type: https
+      httpPath: /healthz
+      healthy: {interval: 10}
+      unhealthy: {interval: 10, httpFailures: 3, timeouts: 3}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/upstream-policy: checks}
+spec:
+  selector: {app: echo}
+  ports: [{name: http, port: 80, targetPort: 8080, appProtocol: http}]
+`,
+        expect: [{ severity: 'error', path: 'spec.healthchecks.active.type', message: 'every check fails, Kong takes every pod out of rotation and answers 503 to every request.', fix: '      type: http' }],
+      },
     ],
     silent: [
       { name: 'an unknown controller told by a Service annotation it cannot identify', yaml: ingressYaml('acme', '{}', '[{name: web, port: 443, targetPort: 8443, appProtocol: https}]', '{konghq.com/protocol: https}') },
@@ -796,6 +953,62 @@ metadata: {name: api-tls}
 spec:
   targetRefs: [{group: "", kind: Service, name: api}]
   validation: {hostname: api.default.svc, wellKnownCACertificates: System}
+`,
+      },
+      {
+        name: 'Kong health checks that match the port, are turned off (interval 0), only connect (tcp), or belong to no Service',
+        yaml: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    active:
+      healthy: {interval: 5, successes: 3}
+      httpPath: /status/200
+      type: http
+      unhealthy: {httpFailures: 1, interval: 5}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+  annotations: {konghq.com/upstream-policy: demo-health-checking}
+spec:
+  selector: {app: echo}
+  ports: [{name: http, port: 80, targetPort: 8080, appProtocol: http}]
+---
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: off}
+spec:
+  healthchecks:
+    active: {type: http, httpPath: /healthz, healthy: {interval: 0}, unhealthy: {httpFailures: 3}}
+---
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: connect}
+spec:
+  healthchecks:
+    active: {type: tcp, healthy: {interval: 5}, unhealthy: {tcpFailures: 2}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: billing
+  annotations: {konghq.com/upstream-policy: "off"}
+spec:
+  selector: {app: billing}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ledger
+  annotations: {konghq.com/upstream-policy: connect}
+spec:
+  selector: {app: ledger}
+  ports: [{name: https, port: 443, targetPort: 8443, appProtocol: https}]
 `,
       },
     ],

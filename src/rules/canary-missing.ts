@@ -1,10 +1,10 @@
-import { defineRule } from '../engine/rule.ts';
+import { defineRule, type ExpectedFinding } from '../engine/rule.ts';
 import { dig, isObject } from '../engine/fields.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import { isIngressResource, isWorkload, type Resource, type Service, type Workload } from '../engine/model.ts';
 import type { Json, RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
-import { WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
+import { appYaml, WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { INGRESSES, SCALERS, SERVED } from './lib/reads.ts';
@@ -147,6 +147,23 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   return undefined;
 }
 
+/** The one finding of an uncovered Deployment web: reached by `reachedBy`, `replicas` in the Rollout its fix proposes. */
+function uncovered(reachedBy: string, replicas = 3): ExpectedFinding[] {
+  return [{
+    severity: 'info',
+    path: 'spec.strategy',
+    message: `Deployment/web serves Service web (reached by ${reachedBy}) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.`,
+    fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n' +
+      `  replicas: ${replicas}\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n` +
+      '        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"',
+  }];
+}
+
+/** WEB_BEHIND_INGRESS and an HTTPRoute `web` with these rules (YAML list items, indented by 4). */
+const besideRoute = (rules: string) => `${WEB_BEHIND_INGRESS}---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules:\n${rules}`;
+/** WEB_BEHIND_INGRESS and another Ingress: its metadata fields and spec (YAML, indented by 2 below `metadata:`). */
+const besideIngress = (rest: string) => `${WEB_BEHIND_INGRESS}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n${rest}`;
+
 export default defineRule({
   id: 'canary-missing',
   title: 'No canary covers a gateway-facing workload',
@@ -230,7 +247,7 @@ export default defineRule({
       {
         name: 'plain Deployment behind an Ingress',
         yaml: WEB_BEHIND_INGRESS,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'route rule with a single backend; another rule of the same route splits other Services',
@@ -264,7 +281,7 @@ spec:
     - matches: [{path: {type: PathPrefix, value: /api}}]
       backendRefs: [{name: api-v1, port: 80, weight: 90}, {name: api-v2, port: 80, weight: 10}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by HTTPRoute/site) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('HTTPRoute/site', 2),
       },
       {
         name: 'a canary Ingress for another host does not cover it',
@@ -299,7 +316,7 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: shop-v2, port: {number: 80}}}}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by its cloud load balancer (type: LoadBalancer)) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('its cloud load balancer (type: LoadBalancer)', 2),
       },
       {
         name: 'a TrafficSplit in another namespace covers nothing here',
@@ -311,7 +328,7 @@ spec:
   service: web-root
   backends: [{service: web, weight: 90}, {service: web-next, weight: 10}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'a VirtualService with one destination splits nothing',
@@ -325,7 +342,7 @@ spec:
     - route:
         - {destination: {host: web}}
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'a TraefikService weighting a single Service splits nothing',
@@ -337,7 +354,7 @@ spec:
   weighted:
     services: [{name: web, port: 80, weight: 1}]
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'an OpenKruise Rollout of another Deployment',
@@ -348,96 +365,297 @@ metadata: {name: api}
 spec:
   workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'an ingress-nginx canary Ingress for another host',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: other-canary
+        yaml: besideIngress(`  name: other-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
 spec:
   rules:
     - host: other.example.com
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
-`,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+`),
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'an ALB forward action to a single target group',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80"}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
-`,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+`),
+        expect: uncovered('Ingress/web'),
       },
       {
         name: 'an HTTPRoute rule for another path, told apart by nothing',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - matches: [{path: {type: PathPrefix, value: /admin}}]
       backendRefs: [{name: web-next, port: 80}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an Ingress on the same host whose canary annotation is not "true"',
+        yaml: besideIngress(`  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "false", nginx.ingress.kubernetes.io/canary-weight: "10"}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'a canary Ingress without a host, next to an Ingress that names one',
+        yaml: besideIngress(`  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'HTTPRoute rules that are no header-routed canary: the same path told apart by nothing, headers and query parameters on other paths',
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
+    - backendRefs: [{name: web-next, port: 80}]
+    - matches: [{path: {type: PathPrefix, value: /admin}, headers: [{name: x-canary, value: "1"}]}]
+      backendRefs: [{name: web-next, port: 80}]
+    - matches: [{path: {type: Exact, value: /}, queryParams: [{name: canary, value: "1"}]}]
+      backendRefs: [{name: web-next, port: 80}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an ALB action that cannot be read, and a weighted action over two other Services',
+        yaml: besideIngress(`  name: split
+  annotations:
+    alb.ingress.kubernetes.io/actions.broken: '{"forwardConfig": {"targetGroups": [{"serviceName": "web"}, {"serviceName": "web-next"'
+    alb.ingress.kubernetes.io/actions.other: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "api", "weight": 90}, {"serviceName": "api-next", "weight": 10}]}}'
+spec:
+  ingressClassName: alb
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other, port: {name: use-annotation}}}}]}}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'a TraefikService weighting two other Services, a TrafficSplit of other Services, a Flagger Canary of another Deployment',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: api}
+spec:
+  weighted:
+    services: [{name: api, port: 80, weight: 9}, {name: api-next, port: 80, weight: 1}]
+---
+apiVersion: split.smi-spec.io/v1alpha2
+kind: TrafficSplit
+metadata: {name: api}
+spec:
+  service: api
+  backends: [{service: api-v1, weight: 90}, {service: api-v2, weight: 10}]
+---
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: api}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  service: {port: 80}
 `,
-        expect: [{ severity: 'info', path: 'spec.strategy', message: 'Deployment/web serves Service web (reached by Ingress/web) and no canary covers it: every rollout sends all users to the new version at once, so a bad release answers resets and 502s to everyone before anyone can stop it.', fix: 'Let Argo Rollouts run it as a canary (the Deployment stays; the Rollout takes it over):\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    scaleDown: progressively\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause:\n            duration: "5m"\n        - setWeight: 50\n        - pause:\n            duration: "5m"' }],
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'a VirtualService splitting Services of another namespace named like this one',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: other}
+spec:
+  hosts: [web.example.com]
+  http:
+    - route:
+        - {destination: {host: web}, weight: 90}
+        - {destination: {host: web.other.svc.cluster.local, subset: next}, weight: 10}
+`,
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an OpenKruise Rollout of a StatefulSet named like the Deployment',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: rollouts.kruise.io/v1beta1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}
+`,
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an Ingress rule with two paths to two Services is no traffic split',
+        yaml: `${WEB_BEHIND_INGRESS.replace("paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]", "paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}, {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]")}`,
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'an HTTPRoute rule sending requests with a header to the same Service is no canary',
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
+    - matches: [{headers: [{name: x-debug, value: "1"}]}]
+      backendRefs: [{name: web, port: 80}]
+`),
+        expect: uncovered('Ingress/web'),
+      },
+      {
+        name: 'a weighted forward configuration in an annotation that is no ALB action',
+        yaml: besideIngress(`  name: split
+  annotations:
+    example.com/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "weight": 90}, {"serviceName": "web-next", "weight": 10}]}}'
+spec:
+  ingressClassName: alb
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}]}}]
+`),
+        expect: uncovered('Ingress/web'),
       },
     ],
     silent: [
       {
-        name: 'an ingress-nginx canary Ingress for the same host',
-        yaml: `${WEB_BEHIND_INGRESS}---
+        name: 'an ingress-nginx canary on the host of an Ingress that also routes other paths to other Services',
+        yaml: `${WEB_BEHIND_INGRESS.replace("paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]", "paths: [{path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}, {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]")}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: other-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{host: other.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: other-next, port: {number: 80}}}}]}}]
+---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
+`,
+      },
+      {
+        name: 'an OpenKruise Rollout (v1alpha1 objectRef) takes the Deployment over',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: rollouts.kruise.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  objectRef: {workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}}
+`,
+      },
+      {
+        name: 'an OpenKruise Rollout whose workloadRef leaves the kind to its default, Deployment',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: rollouts.kruise.io/v1beta1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, name: web}
+`,
+      },
+      {
+        name: 'an ingress-nginx canary Ingress for another host that serves the Service itself',
+        yaml: besideIngress(`  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  rules: [{host: beta.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`),
+      },
+      {
+        name: 'a canary Ingress whose default backend shares the host-less rules of the Ingress reaching the Service',
+        yaml: `${appYaml({ containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n', ingress: true })}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web-canary
+  annotations: {nginx.ingress.kubernetes.io/canary: "true"}
+spec:
+  defaultBackend: {service: {name: web-next, port: {number: 80}}}
+  rules: [{host: beta.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]}}]
+`,
+      },
+      {
+        name: 'an HTTPRoute rule sending requests with a query parameter on the same path to another Service',
+        yaml: besideRoute(`    - matches: [{path: {type: PathPrefix, value: /}}]
+      backendRefs: [{name: web, port: 80}]
+    - matches: [{path: {value: /}, queryParams: [{name: canary, value: "1"}]}]
+      backendRefs: [{name: web-next, port: 80}]
+`),
+      },
+      {
+        name: 'an HTTPRoute rule sending requests with a header to the Service, all others elsewhere (the Service is the canary)',
+        yaml: besideRoute(`    - backendRefs: [{name: web-stable, port: 80}]
+    - matches: [{headers: [{name: x-canary, value: "1"}]}]
+      backendRefs: [{name: web, port: 80}]
+`),
+      },
+      {
+        name: 'an SMI TrafficSplit rooted at the Service',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: split.smi-spec.io/v1alpha2
+kind: TrafficSplit
+metadata: {name: web}
+spec:
+  service: web
+  backends: [{service: web-v1, weight: 90}, {service: web-v2, weight: 10}]
+`,
+      },
+      {
+        name: 'weighted by a TraefikService of the older traefik.containo.us group',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: traefik.containo.us/v1alpha1
+kind: TraefikService
+metadata: {name: web}
+spec:
+  weighted:
+    services: [{name: web-next, port: 80, weight: 1}, {name: web, port: 80, weight: 9}]
+`,
+      },
+      {
+        name: 'an Istio VirtualService splitting TCP traffic (host web.default)',
+        yaml: `${WEB_BEHIND_INGRESS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: mesh}
+spec:
+  hosts: [web.example.com]
+  tcp:
+    - route:
+        - {destination: {host: web-next.default}, weight: 10}
+        - {destination: {host: web.default}, weight: 90}
+`,
+      },
+      {
+        name: 'an ingress-nginx canary Ingress for the same host',
+        yaml: besideIngress(`  name: web-canary
   annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "10"}
 spec:
   rules:
     - host: web.example.com
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web-next, port: {number: 80}}}}]
-`,
+`),
       },
       {
         name: 'an ALB weighted forward action over the Service and another',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: split
+        yaml: besideIngress(`  name: split
   annotations:
     alb.ingress.kubernetes.io/actions.split: '{"type": "forward", "forwardConfig": {"targetGroups": [{"serviceName": "web", "servicePort": "80", "weight": 90}, {"serviceName": "web-next", "servicePort": "80", "weight": 10}]}}'
 spec:
   ingressClassName: alb
   rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}]}}]
-`,
+`),
       },
       {
         name: 'an HTTPRoute rule sending requests with a header to another Service',
-        yaml: `${WEB_BEHIND_INGRESS}---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: web}
-spec:
-  rules:
-    - backendRefs: [{name: web, port: 80}]
+        yaml: besideRoute(`    - backendRefs: [{name: web, port: 80}]
     - matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: "1"}]}]
       backendRefs: [{name: web-next, port: 80}]
-`,
+`),
       },
       {
         name: 'split by an SMI TrafficSplit',

@@ -21,6 +21,23 @@ function suggestion(svc: Service, b: Backend): ServicePort | undefined {
   return svc.ports.find((p) => matchesTargetPort(p, b)) ?? (svc.ports.length === 1 ? svc.ports[0] : svc.ports.find((p) => /^https?$|^web$/.test(p.name ?? '')));
 }
 
+/** An Ingress of class `cls` whose backend gives the targetPort 8080 of Service web (port http 80). */
+const targetPortAsBackend = (cls: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: ${cls}
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`;
+
 export default defineRule({
   id: 'ingress-backend-port-mismatch',
   title: 'Ingress backend port is not a port of its Service',
@@ -151,6 +168,68 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.servicePort', message: 'Ingress backend uses port 8000 of Service web, which has no such port (ports: 80): the controller finds no such port, the upstream has no servers and requests get 502/503.', fix: 'Use the Service port:\nservicePort: 80' }],
+      },
+      {
+        name: 'the targetPort as backend port with an unknown controller: a warning (only ingress-nginx accepts it)',
+        yaml: targetPortAsBackend('acme'),
+        expect: [{ severity: 'warning', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8080 of Service web, which has no such port (ports: http (80)) — it is the targetPort of Service port http. Only ingress-nginx accepts a targetPort here; other controllers find no such port and answer 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
+      },
+      {
+        name: 'the targetPort as backend port behind Traefik: an error',
+        yaml: targetPortAsBackend('traefik'),
+        expect: [{ severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8080 of Service web, which has no such port (ports: http (80)) — it is the targetPort of Service port http. Traefik (ingressClassName: traefik) matches Service ports only: the upstream has no servers and requests get 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: web\n  port:\n    name: http' }],
+      },
+      {
+        name: 'what the fix proposes: the HTTP-named port, the only port, or a port to add (a headless Service without ports is left alone)',
+        yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - {path: /a, pathType: Prefix, backend: {service: {name: tls, port: {number: 8443}}}}
+          - {path: /b, pathType: Prefix, backend: {service: {name: other, port: {name: api}}}}
+          - {path: /c, pathType: Prefix, backend: {service: {name: other, port: {number: 7000}}}}
+          - {path: /d, pathType: Prefix, backend: {service: {name: single, port: {number: 81}}}}
+          - {path: /e, pathType: Prefix, backend: {service: {name: none, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: tls}
+spec:
+  selector: {app: web}
+  ports: [{name: metrics, port: 9090}, {name: https, port: 443, targetPort: 9443}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: other}
+spec:
+  selector: {app: web}
+  ports: [{name: metrics, port: 9090}, {name: admin, port: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: single}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: none}
+spec:
+  clusterIP: None
+  selector: {app: web}
+`,
+        expect: [
+          { severity: 'error', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'Ingress backend uses port 8443 of Service tls, which has no such port (ports: metrics (9090), https (443)): the controller finds no such port, the upstream has no servers and requests get 502/503.', fix: 'Use the Service port by name:\nservice:\n  name: tls\n  port:\n    name: https' },
+          { severity: 'error', path: 'spec.rules[0].http.paths[1].backend.service.port.name', message: 'Ingress backend uses port name "api" of Service other, which has no such port (ports: metrics (9090), admin (9000))', fix: 'Use one of the ports of Service other (metrics (9090), admin (9000)), or add the port to the Service:\nports:\n  - name: api\n    port: 80\n    targetPort: api' },
+          { severity: 'error', path: 'spec.rules[0].http.paths[2].backend.service.port.number', message: 'Ingress backend uses port 7000 of Service other', fix: 'Use one of the ports of Service other (metrics (9090), admin (9000)), or add the port to the Service:\nports:\n  - port: 7000\n    targetPort: 7000' },
+          { severity: 'error', path: 'spec.rules[0].http.paths[3].backend.service.port.number', message: 'Ingress backend uses port 81 of Service single, which has no such port (ports: 80)', fix: 'Use the Service port:\nservice:\n  name: single\n  port:\n    number: 80' },
+        ],
       },
     ],
     silent: [

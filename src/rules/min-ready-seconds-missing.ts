@@ -196,6 +196,11 @@ spec:
     ],
     silent: [
       {
+        name: 'minReadySeconds of exactly the policy minimum',
+        yaml: WEB_BEHIND_INGRESS.replace('  replicas: 3\n', '  replicas: 3\n  minReadySeconds: 5\n'),
+        params: { minSeconds: 5 },
+      },
+      {
         name: 'minReadySeconds set',
         yaml: `
 apiVersion: apps/v1

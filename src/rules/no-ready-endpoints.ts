@@ -176,6 +176,43 @@ export default defineRule({
           '---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: web, port: 80}]}]}\n',
         expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', message: 'which has no ready endpoint: the rollout of Deployment/web ran past its progress deadline' }],
       },
+      {
+        name: 'a route of another namespace to a Service whose two workloads are scaled to 0: the Service and the commands name its namespace',
+        yaml: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: nginx}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-canary, namespace: shop}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web, track: canary}}
+  template: {metadata: {labels: {app: web, track: canary}}, spec: {containers: [{name: app, image: nginx}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: site, namespace: edge}
+spec: {rules: [{backendRefs: [{name: web, namespace: shop, port: 80}]}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-abc12, namespace: shop, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+endpoints: []
+`,
+        expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0]', resource: 'HTTPRoute/edge/site', message: 'HTTPRoute/site sends traffic to Service shop/web, whose Deployment/web, Deployment/web-canary are scaled to 0: every request on this path gets a 502/503 from the gateway until a pod behind it is ready.', fix: "See why no pod is ready: kubectl get endpointslices -l kubernetes.io/service-name=web -n shop -o wide, then kubectl describe pods of the Service's selector -n shop. If a rollout caused it, roll it back with kubectl rollout undo." }],
+      },
     ],
     silent: [
       { name: 'a ready endpoint (the ready condition true, or unset)', yaml: app(2, true) + '---' + slice('[{addresses: [10.0.0.1], conditions: {ready: false}}, {addresses: [10.0.0.2]}]') },

@@ -4,19 +4,24 @@ import { isWorkload, scaledValue, type Resource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { exposures, isGatewayFacing, isSwitchedOff, replicaCount } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
-/** A PDB that lets every one of `pods` pods be evicted at once, with the field that says so. */
-function allowsEvictingAll(pdb: Resource, pods: number): string | undefined {
+/** A PDB that lets every one of `pods` pods be evicted at once: the field that says so, and its value as written. */
+function allowsEvictingAll(pdb: Resource, pods: number): { field: 'minAvailable' | 'maxUnavailable'; written: string } | undefined {
   const min = dig(pdb.raw, 'spec', 'minAvailable');
   const max = dig(pdb.raw, 'spec', 'maxUnavailable');
-  const intOrPct = (v: unknown): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\s*\d+%?\s*$/.test(v));
+  // What the API server accepts: an integer, or digits followed by `%` (other values are rejected, never judged).
+  const intOrPct = (v: unknown): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+%$/.test(v));
   // The disruption controller rounds both up (percentages of the expected pods).
-  if (intOrPct(min)) return scaledValue(min, pods, true) === 0 ? `minAvailable: ${JSON.stringify(min)}` : undefined;
-  if (intOrPct(max)) return scaledValue(max, pods, true) >= pods ? `maxUnavailable: ${JSON.stringify(max)}` : undefined;
+  if (intOrPct(min)) return scaledValue(min, pods, true) === 0 ? { field: 'minAvailable', written: JSON.stringify(min) } : undefined;
+  if (intOrPct(max)) return scaledValue(max, pods, true) >= pods ? { field: 'maxUnavailable', written: JSON.stringify(max) } : undefined;
   return undefined;
 }
+
+const APP = '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n';
+const pdb = (name: string, spec: string) => `---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: ${name}}\nspec: {${spec}, selector: {matchLabels: {app: web}}}\n`;
 
 export default defineRule({
   id: 'pdb-missing',
@@ -51,7 +56,8 @@ export default defineRule({
       'every pod of its namespace.',
   },
   evaluate(w, graph) {
-    if (!isWorkload(w) || w.workloadKind === 'DaemonSet' || w.workloadKind === 'Pod' || isSwitchedOff(w, graph)) return [];
+    if (!isWorkload(w) || w.workloadKind === 'Pod' || isSwitchedOff(w, graph)) return [];
+    // DaemonSets have no replica count (drains leave their pods alone): judged no further.
     const n = replicaCount(w, graph);
     if (!n || n.count < 2) return [];
     const services = exposures(w, graph);
@@ -76,12 +82,14 @@ export default defineRule({
     const loose = pdbs.map((p) => ({ p, why: allowsEvictingAll(p, n.count) }));
     if (loose.some((x) => x.why === undefined)) return [];
     const first = loose[0]!;
+    const why = first.why!;
     const hit: RuleHit = {
       path,
       message:
         `${workloadName(w)} runs ${n.count} pods (${n.source}) behind Service ${svc}, but PodDisruptionBudget/${first.p.name} ` +
-        `(${first.why}) still lets every one of them be evicted at once: it does not protect the Service during node drains.`,
-      fix: fixWithYaml(`Keep at least one pod available in PodDisruptionBudget/${first.p.name}:`, { spec: { maxUnavailable: 1 } }),
+        `(${why.field}: ${why.written}) still lets every one of them be evicted at once: it does not protect the Service during node drains.`,
+      // The same field, changed: a PDB that sets both minAvailable and maxUnavailable is rejected by the API server.
+      fix: fixWithYaml(`Keep at least one pod available in PodDisruptionBudget/${first.p.name}:`, { spec: { [why.field]: 1 } }),
     };
     return [hit];
   },
@@ -231,10 +239,55 @@ spec:
   minAvailable: 0
   selector: {matchLabels: {app: web}}
 `,
-        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Rollout/web runs 4 pods (replicas: 4) behind Service web, but PodDisruptionBudget/web (minAvailable: 0) still lets every one of them be evicted at once: it does not protect the Service during node drains.', fix: 'Keep at least one pod available in PodDisruptionBudget/web:\nspec:\n  maxUnavailable: 1' }],
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Rollout/web runs 4 pods (replicas: 4) behind Service web, but PodDisruptionBudget/web (minAvailable: 0) still lets every one of them be evicted at once: it does not protect the Service during node drains.', fix: 'Keep at least one pod available in PodDisruptionBudget/web:\nspec:\n  minAvailable: 1' }],
+      },
+      {
+        name: 'a StatefulSet of three, no PDB',
+        yaml: appYaml({ containers: APP, kind: 'StatefulSet' }),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'StatefulSet/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them: a node drain or autoscaler scale-down may evict them all at once and leave the Service without endpoints.', fix: 'Add a PodDisruptionBudget for the pods of StatefulSet/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: web' }],
+      },
+      {
+        name: 'a PDB whose maxUnavailable equals the pod count',
+        yaml: appYaml({ containers: APP }) + pdb('all', 'maxUnavailable: 3'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 3 pods (replicas: 3) behind Service web, but PodDisruptionBudget/all (maxUnavailable: 3) still lets every one of them be evicted at once: it does not protect the Service during node drains.', fix: 'Keep at least one pod available in PodDisruptionBudget/all:\nspec:\n  maxUnavailable: 1' }],
+      },
+      {
+        name: 'two PDBs, both loose: the first is named, its own field is changed',
+        yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: "0%"') + pdb('all', 'maxUnavailable: "100%"'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: "0%") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
+      },
+      {
+        name: 'pod labels other than the workload name: the PDB selects them',
+        yaml: appYaml({ containers: APP }).replaceAll('app: web', 'app.kubernetes.io/name: store, tier: front'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'Deployment/web runs 3 pods (replicas: 3) behind Service web but no PodDisruptionBudget selects them', fix: 'Add a PodDisruptionBudget for the pods of Deployment/web:\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: store\n      tier: front' }],
+      },
+      {
+        name: 'a PDB whose minAvailable is "0%"',
+        yaml: appYaml({ containers: APP }) + pdb('none', 'minAvailable: "0%"'),
+        expect: [{ severity: 'info', path: 'spec.template.metadata.labels', message: 'but PodDisruptionBudget/none (minAvailable: "0%") still lets every one of them be evicted at once', fix: 'Keep at least one pod available in PodDisruptionBudget/none:\nspec:\n  minAvailable: 1' }],
       },
     ],
     silent: [
+      {
+        name: 'PDB values the API server rejects are not judged: "100%x", "x100%", " 100% ", "3" (a number as a string)',
+        yaml: appYaml({ containers: APP }) + pdb('a', 'maxUnavailable: "100%x"') + pdb('b', 'maxUnavailable: "x100%"') + pdb('c', 'maxUnavailable: " 100% "') + pdb('d', 'maxUnavailable: "3"'),
+      },
+      {
+        name: 'a PDB with maxUnavailable 2 of 3 pods keeps one',
+        yaml: appYaml({ containers: APP }) + pdb('two', 'maxUnavailable: 2'),
+      },
+      {
+        name: 'a loose PDB next to a strict one',
+        yaml: appYaml({ containers: APP }) + pdb('loose', 'maxUnavailable: "100%"') + pdb('strict', 'minAvailable: 1'),
+      },
+      {
+        name: 'a PDB value the disruption controller cannot read is not judged',
+        yaml: appYaml({ containers: APP }) + pdb('odd', 'maxUnavailable: 1.5'),
+      },
+      {
+        name: 'a Deployment scaled to 0',
+        yaml: appYaml({ containers: APP, replicas: 0 }),
+      },
       {
         name: 'PDB with maxUnavailable 1 selecting the pods',
         yaml: `

@@ -64,6 +64,25 @@ function consequence(t: ProxyTimeout, long: string): string {
   }
 }
 
+/** Service reports with HAProxy's timeout-server of an hour, and the Ingresses (by class) in front of it. */
+const haproxyServiceBehind = (...classes: string[]) => `
+apiVersion: v1
+kind: Service
+metadata:
+  name: reports
+  annotations: {haproxy.org/timeout-server: "1h"}
+spec:
+  selector: {app: reports}
+  ports: [{port: 80, targetPort: 8080}]
+${classes.map((cls, i) => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: reports-${i}}
+spec:
+  ingressClassName: ${cls}
+  defaultBackend: {service: {name: reports, port: {number: 80}}}
+`).join('')}`;
+
 export default defineRule({
   id: 'proxy-timeout-unbounded',
   title: 'Proxy timeout disabled or above the ceiling',
@@ -547,8 +566,22 @@ spec:
           { severity: 'warning', resource: 'Service/echo', path: 'metadata.annotations["timeout.linkerd.io/idle"]', message: 'Linkerd lets a request stream stay silent up to 7200s (2h) (timeout.linkerd.io/idle: "2h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it (300s (5m) here) so that a silent stream is closed:' },
         ],
       },
+      {
+        name: 'HAProxy timeout-server on a Service no Ingress reaches yet (whoever comes may read it)',
+        yaml: haproxyServiceBehind(),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.org/timeout-server"]', message: 'HAProxy waits up to 3600s (1h) for a pod to send data (haproxy.org/timeout-server: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (50s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.org/timeout-server: "50s"' }],
+      },
+      {
+        name: 'HAProxy timeout-server on a Service behind ingress-nginx and an Ingress of an unknown class',
+        yaml: haproxyServiceBehind('nginx', 'acme'),
+        expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.org/timeout-server"]', message: 'HAProxy waits up to 3600s (1h) for a pod to send data (haproxy.org/timeout-server: "1h"), over the 300s (5m) ceiling: a hung or overloaded pod holds every request that long: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (50s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.org/timeout-server: "50s"' }],
+      },
     ],
     silent: [
+      {
+        name: 'HAProxy timeout-server on a Service that only ingress-nginx and Traefik Ingresses reach',
+        yaml: haproxyServiceBehind('nginx', 'traefik'),
+      },
       {
         name: 'the other settings within the ceiling: Envoy Gateway requestTimeout 10s, DestinationRule idleTimeout 5m, Kong connect 5000 ms, Linkerd response 5s and idle 60s',
         yaml: `

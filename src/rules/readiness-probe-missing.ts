@@ -1,11 +1,12 @@
 import { defineRule } from '../engine/rule.ts';
 import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { appYaml } from './lib/fixture-yaml.ts';
+import { appYaml, HEALTH_CHECKS, kongPolicyOn } from './lib/fixture-yaml.ts';
 import { readinessProbeFix } from './lib/probe-suggestion.ts';
 import { describeTargets, servedContainers } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
+import { HEALTH_CHECK_DOCS, HEALTH_CHECK_READS, healthCheckMitigation } from './lib/health-checks.ts';
 
 export default defineRule({
   id: 'readiness-probe-missing',
@@ -13,7 +14,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
-  reads: [...SERVED, ...SCALERS],
+  reads: [...SERVED, ...SCALERS, ...HEALTH_CHECK_READS],
   params: {},
   docs: {
     what:
@@ -33,7 +34,9 @@ export default defineRule({
     notes:
       'Silent for workers that no Service selects, for sidecars no Service port lands on, for Services used only by ' +
       'metrics scrapers, and for workloads scaled to zero. A startupProbe does not replace a readiness probe: it only ' +
-      'gates the start.',
+      'gates the start.' +
+      '\n\n' +
+      HEALTH_CHECK_DOCS,
   },
   evaluate(w, graph, params) {
     if (!isWorkload(w)) return [];
@@ -41,11 +44,12 @@ export default defineRule({
     const hits: RuleHit[] = [];
     for (const s of servedContainers(w, graph)) {
       if (s.container.readinessProbe) continue;
+      const mitigation = healthCheckMitigation(s.targets.map((t) => t.service), graph);
       hits.push({
         path: s.container.path,
         message:
           `Container ${s.container.name} of ${workloadName(w)} receives traffic from ${describeTargets(s)} but has no readinessProbe: ` +
-          'its pods get requests before the app listens and keep getting them when it hangs.',
+          `its pods get requests before the app listens and keep getting them when it hangs.${mitigation?.sentence ?? ''}`,
         fix: readinessProbeFix(s, graph, `Add to container ${s.container.name}`, { periodSeconds: 5, failureThreshold: 3 }),
       });
     }
@@ -63,8 +67,16 @@ export default defineRule({
       { name: 'TLS port: HTTPS', yaml: appYaml({ servicePorts: '[{name: https, port: 443, targetPort: https, appProtocol: https}]', containers: '        - {name: app, image: app, ports: [{name: https, containerPort: 8443}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port https (443) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.', fix: 'Add to container app (TLS port: the probe speaks HTTPS; fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: https\n    scheme: HTTPS\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'Kafka port without a known client in the image: a TCP check', yaml: appYaml({ kind: 'StatefulSet', servicePorts: '[{name: kafka, port: 9092, targetPort: 9092}]', containers: '        - {name: broker, image: example/broker, ports: [{containerPort: 9092}]}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container broker of StatefulSet/web receives traffic from Service web port kafka (9092) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.', fix: 'Add to container broker (Kafka port: a TCP check, better than none; if the app has a readiness endpoint or command, probe that instead):\nreadinessProbe:\n  tcpSocket:\n    port: 9092\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'a Service named like a monitoring UI is still judged by its port names', yaml: appYaml({ servicePorts: '[{port: 9090, targetPort: 9090}]', containers: '        - {name: prometheus, image: prom/prometheus, ports: [{containerPort: 9090}]}\n' }).replace('kind: Service\nmetadata: {name: web}', 'kind: Service\nmetadata: {name: prometheus}'), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container prometheus of Deployment/web receives traffic from Service prometheus port 9090 but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.', fix: 'Add to container prometheus (no protocol is declared for this port: a TCP check, better than none; if the app has a readiness endpoint or command, probe that instead):\nreadinessProbe:\n  tcpSocket:\n    port: 9090\n  periodSeconds: 5\n  failureThreshold: 3' }] },
+      { name: 'Envoy Gateway active HTTP health check on the route in front (documented example): still a warning, the check named', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }) + '---' + HEALTH_CHECKS.envoyGatewayActiveHttp, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs. Envoy Gateway checks the pods itself (BackendTrafficPolicy health-check spec.healthCheck.active: HTTP GET /healthz every 3s, out after 3 failures) and takes a failing one out of its rotation within 9s: that bounds the 502s of its traffic between rollouts, not in one (the new pods count as ready at once and the old ones go before they answer), nor those of the Service\'s other clients, nor those before the first check.', fix: 'readinessProbe:' }] },
+      { name: 'Kong active and passive health checks of the documented example (KongUpstreamPolicy named by the Service): still a warning, the check named', yaml: kongPolicyOn(appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), 'demo-health-checking') + '---' + HEALTH_CHECKS.kongActiveAndPassive, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs. Kong checks the pods itself (KongUpstreamPolicy demo-health-checking spec.healthchecks.active: HTTP GET /status/200 every 5s, out after 1 failure) and takes a failing one out of its rotation within 5s', fix: 'readinessProbe:' }] },
+      { name: 'Istio outlier detection (documented circuit-breaking example) is passive: still a warning', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }) + '---' + HEALTH_CHECKS.istioOutlierDetection, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs. Istio\'s passive health check (DestinationRule web spec.trafficPolicy.outlierDetection) bounds the 502s without preventing them: it ejects a pod after 1 failed request in a row, and with maxEjectionPercent 100 may eject every pod: when all fail together, as in a bad rollout, every request gets a 503 for 180s (3m).' }] },
+      { name: 'Envoy Gateway passive health check (documented example; panic mode keeps the pods in rotation when half are out): still a warning', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }) + '---' + HEALTH_CHECKS.envoyGatewayPassive, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Envoy Gateway\'s passive health check (BackendTrafficPolicy passive-health-check spec.healthCheck.passive) bounds the 502s without preventing them: it ejects a pod after 5 failed requests in a row.' }] },
+      { name: 'Kong passive health checks only (documented example): still a warning', yaml: kongPolicyOn(appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), 'demo-health-checking') + '---' + HEALTH_CHECKS.kongPassive, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Kong\'s passive health check (KongUpstreamPolicy demo-health-checking spec.healthchecks.passive) bounds the 502s without preventing them: it ejects a pod after 3 failed requests in a row, and without active checks never takes it back: once every pod has failed, Kong answers 503 until they are replaced.' }] },
+      { name: 'Envoy Gateway active TCP health check attached to the Gateway: proves no more than a socket, still a warning', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }) + '---' + HEALTH_CHECKS.envoyGatewayActiveTcpOnGateway, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs. Envoy Gateway\'s active health check (BackendTrafficPolicy health-check spec.healthCheck.active) is a TCP connect: it cannot tell a failing app from an open socket either.' }] },
+      { name: 'a KongUpstreamPolicy of another Service, and one with active checks turned off (interval 0): a warning, nothing said of them', yaml: kongPolicyOn(appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}]}\n' }), 'off') + '---' + HEALTH_CHECKS.kongActiveAndPassive + '---\napiVersion: configuration.konghq.com/v1beta1\nkind: KongUpstreamPolicy\nmetadata: {name: off}\nspec:\n  healthchecks:\n    active: {type: http, httpPath: /healthz, healthy: {interval: 0}, unhealthy: {httpFailures: 3}}\n' + '---\napiVersion: v1\nkind: Service\nmetadata: {name: other, annotations: {konghq.com/upstream-policy: demo-health-checking}}\nspec: {selector: {app: other}, ports: [{port: 80}]}\n', expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0]', message: 'Container app of Deployment/web receives traffic from Service web port http (80) but has no readinessProbe: its pods get requests before the app listens and keep getting them when it hangs.' }] },
     ],
     silent: [
+      { name: 'a readiness probe with the proxies\' health checks in front: nothing to say', yaml: kongPolicyOn(appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }), 'demo-health-checking') + '---' + HEALTH_CHECKS.kongActiveAndPassive + '---' + HEALTH_CHECKS.istioOutlierDetection + '---' + HEALTH_CHECKS.envoyGatewayActiveHttp },
       { name: 'serving container with a readiness probe', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
       { name: 'worker without a Service', yaml: appYaml({ servicePorts: false, containers: '        - {name: worker, image: worker}\n' }) },
       { name: 'sidecar that no Service port lands on', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n        - {name: log-shipper, image: fluent-bit}\n' }) },

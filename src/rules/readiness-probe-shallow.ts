@@ -1,17 +1,18 @@
 import { defineRule } from '../engine/rule.ts';
 import { isWorkload, resolvePortNumber, stableJson, type Probe } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
-import { appYaml } from './lib/fixture-yaml.ts';
+import { appYaml, HEALTH_CHECKS, kongPolicyOn } from './lib/fixture-yaml.ts';
 import { readinessProbeFix, retimedProbe } from './lib/probe-suggestion.ts';
 import { servedContainers, type ServedContainer } from './lib/serving.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
+import { HEALTH_CHECK_DOCS, HEALTH_CHECK_READS, healthCheckMitigation } from './lib/health-checks.ts';
 
 // Commands that succeed whatever state the app is in.
-const ALWAYS_TRUE = [/^(\/(usr\/)?bin\/)?true$/, /^exit 0$/, /^(\/(usr\/)?bin\/)?(cat|ls|echo|test -[efd]|\[ -[efd]) ?/];
+const ALWAYS_TRUE = [/^(\/(usr\/)?bin\/)?true$/, /^exit 0$/, /^(\/(usr\/)?bin\/)?(cat|ls|echo|test -[efd]|\[ -[efd])( |$)/];
 
-function execIsAlwaysTrue(command: readonly string[]): boolean {
+export function execIsAlwaysTrue(command: readonly string[]): boolean {
   // `sh -c "…"` runs its script; judge the script.
   const script = command.length >= 3 && /(^|\/)(ba|da)?sh$/.test(command[0] as string) && command[1] === '-c' ? (command[2] as string).trim() : command.join(' ').trim();
   if (/[|;&]|\$\(/.test(script)) return false;
@@ -65,7 +66,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'warning',
   targets: ['workload'],
-  reads: [...SERVED, ...SCALERS],
+  reads: [...SERVED, ...SCALERS, ...HEALTH_CHECK_READS],
   params: {},
   docs: {
     what:
@@ -88,7 +89,9 @@ export default defineRule({
       'Silent for tcpSocket probes of ports that are not served as HTTP (databases, caches, raw TCP), for a liveness ' +
       'probe that uses the same handler with more tolerant timing — the recommended pattern — and for a liveness probe ' +
       'of another check that gives up no sooner than readiness. The fix proposes a probe for the protocol of the port ' +
-      '(HTTP with the readiness path to fill in, gRPC health, HTTPS, a database client or a TCP check).',
+      '(HTTP with the readiness path to fill in, gRPC health, HTTPS, a database client or a TCP check).' +
+      '\n\n' +
+      HEALTH_CHECK_DOCS,
   },
   evaluate(w, graph, params) {
     if (!isWorkload(w)) return [];
@@ -98,29 +101,35 @@ export default defineRule({
       const p = s.container.readinessProbe;
       if (!p) continue;
       const where = `container ${s.container.name} (${workloadName(w)})`;
+      // A proxy's own active check of the app bounds what a probe that cannot fail lets through (not the liveness findings).
+      const mitigation = () => healthCheckMitigation(s.targets.map((t) => t.service), graph);
+      const lying = (hit: RuleHit): RuleHit => {
+        const m = mitigation();
+        return m ? { ...hit, message: hit.message + m.sentence } : hit;
+      };
       const probeFix = () => readinessProbeFix(s, graph, `Replace the readiness probe of container ${s.container.name} with one that asks the app`, { periodSeconds: 5, failureThreshold: 3 });
       if (p.handler === 'tcpSocket' && servedAsHttp(s, p)) {
-        hits.push({
+        hits.push(lying({
           path: `${p.path}.tcpSocket`,
           message:
             `The readiness probe of ${where} only opens a TCP connection to a port served as HTTP: ` +
             'a hung or failing app still passes, and keeps receiving requests.',
           fix: probeFix,
-        });
+        }));
       } else if (p.handler === 'exec' && p.command && execIsAlwaysTrue(p.command)) {
-        hits.push({
+        hits.push(lying({
           path: `${p.path}.exec.command`,
           message: `The readiness probe of ${where} runs ${JSON.stringify(p.command.join(' '))}, which succeeds whatever the app does.`,
           fix: probeFix,
-        });
+        }));
       } else if (p.handler === 'httpGet' && p.httpPath !== undefined && METRICS_PATH.test(p.httpPath)) {
-        hits.push({
+        hits.push(lying({
           path: `${p.path}.httpGet.path`,
           message:
             `The readiness probe of ${where} asks the metrics endpoint ${p.httpPath}, which answers as long as the process serves ` +
             'HTTP at all: an app that cannot serve requests still passes, and keeps receiving them.',
           fix: probeFix,
-        });
+        }));
       }
       const live = s.container.livenessProbe;
       if (!live) continue;
@@ -149,6 +158,9 @@ export default defineRule({
   fixtures: {
     fire: [
       { name: 'tcpSocket readiness on the HTTP port', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
+      { name: 'tcpSocket readiness behind Envoy Gateway\'s active HTTP health check (documented example): still a warning, the check named', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}}}\n' }) + '---' + HEALTH_CHECKS.envoyGatewayActiveHttp, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests. Envoy Gateway checks the pods itself (BackendTrafficPolicy health-check spec.healthCheck.active: HTTP GET /healthz every 3s, out after 3 failures) and takes a failing one out of its rotation within 9s' }] },
+      { name: 'tcpSocket readiness behind Istio outlier detection and Kong passive checks: still a warning', yaml: kongPolicyOn(appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}}}\n' }), 'demo-health-checking') + '---' + HEALTH_CHECKS.istioOutlierDetection + '---' + HEALTH_CHECKS.kongPassive, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests. Istio\'s passive health check (DestinationRule web spec.trafficPolicy.outlierDetection) bounds the 502s without preventing them: it ejects a pod after 1 failed request in a row, and with maxEjectionPercent 100 may eject every pod: when all fail together, as in a bad rollout, every request gets a 503 for 180s (3m).' }] },
+      { name: 'the same probe twice behind an active health check: the liveness finding keeps its severity', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}, livenessProbe: {httpGet: {path: /ready, port: http}}}\n' }) + '---' + HEALTH_CHECKS.envoyGatewayActiveHttp, expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe', message: 'make the same check with the same timing' }] },
       { name: 'tcpSocket readiness on a port an Ingress reaches', yaml: appYaml({ ingress: true, servicePorts: '[{name: api, port: 80, targetPort: 8080}]', containers: '        - {name: app, image: app, ports: [{containerPort: 8080}], readinessProbe: {tcpSocket: {port: 8080}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: 8080\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'exec that is always true', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [cat, /tmp/healthy]}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.exec.command', message: 'The readiness probe of container app (Deployment/web) runs "cat /tmp/healthy", which succeeds whatever the app does.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'sh -c exit 0', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {exec: {command: [/bin/sh, -c, exit 0]}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.exec.command', message: 'The readiness probe of container app (Deployment/web) runs "/bin/sh -c exit 0", which succeeds whatever the app does.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
@@ -160,8 +172,11 @@ export default defineRule({
       { name: 'readiness probe on the metrics endpoint', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /metrics, port: http}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.path', message: 'The readiness probe of container app (Deployment/web) asks the metrics endpoint /metrics, which answers as long as the process serves HTTP at all: an app that cannot serve requests still passes, and keeps receiving them.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'readiness probe on Envoy-style stats', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /stats/prometheus, port: http}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.path', message: 'The readiness probe of container app (Deployment/web) asks the metrics endpoint /stats/prometheus, which answers as long as the process serves HTTP at all: an app that cannot serve requests still passes, and keeps receiving them.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }] },
       { name: 'tcpSocket readiness on the HTTP port, with a liveness probe that gives up first', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: http}}, livenessProbe: {tcpSocket: {port: http}, failureThreshold: 1}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: http\n  periodSeconds: 5\n  failureThreshold: 3' }, { severity: 'warning', path: 'spec.template.spec.containers[0].livenessProbe', message: 'The liveness probe of container app (Deployment/web) gives up after 10s of failures (10s × 1), before its readiness probe takes the pod out of rotation (30s): a hung container is restarted while the Service still sends it requests, and those are reset.', fix: 'Give container app a liveness probe that gives up well after readiness:\nlivenessProbe:\n  tcpSocket:\n    port: http\n  periodSeconds: 10\n  failureThreshold: 6' }] },
+      { name: 'a TCP probe on an undeclared target port of a Service port named http', yaml: appYaml({ servicePorts: '[{name: http, port: 80, targetPort: 8080}]', containers: '        - {name: app, image: web, readinessProbe: {tcpSocket: {port: 8080}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: 8080\n  periodSeconds: 5\n  failureThreshold: 3' }] },
+      { name: 'a TCP probe on a port whose appProtocol is kubernetes.io/h2c', yaml: appYaml({ servicePorts: '[{port: 80, targetPort: 8080, appProtocol: kubernetes.io/h2c}]', containers: '        - {name: app, image: web, ports: [{containerPort: 8080}], readinessProbe: {tcpSocket: {port: 8080}}}\n' }), expect: [{ severity: 'warning', path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket', message: 'The readiness probe of container app (Deployment/web) only opens a TCP connection to a port served as HTTP: a hung or failing app still passes, and keeps receiving requests.', fix: 'Replace the readiness probe of container app with one that asks the app (fill in your app\'s readiness path):\nreadinessProbe:\n  httpGet:\n    path: /ready  # placeholder: the path of your app\'s readiness endpoint\n    port: 8080\n  periodSeconds: 5\n  failureThreshold: 3' }] },
     ],
     silent: [
+      { name: 'a TCP probe on the database port of a container that also serves HTTP on another port', yaml: appYaml({ servicePorts: '[{name: web-main, port: 80, targetPort: 8080}, {name: db, port: 5432, targetPort: 5432}]', containers: '        - {name: app, image: web, ports: [{containerPort: 8080}, {containerPort: 5432}], readinessProbe: {tcpSocket: {port: 5432}}}\n' }) },
       { name: 'HTTP readiness probe', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /ready, port: http}}}\n' }) },
       { name: 'tcpSocket readiness of a database port', yaml: appYaml({ servicePorts: '[{name: postgres, port: 5432, targetPort: pg}]', containers: '        - {name: db, image: postgres, ports: [{name: pg, containerPort: 5432}], readinessProbe: {tcpSocket: {port: pg}}}\n' }) },
       { name: 'liveness with the same handler but more tolerant', yaml: appYaml({ containers: '        - {name: app, image: app, ports: [{name: http, containerPort: 8080}], readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 5}, livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, failureThreshold: 6}}\n' }) },

@@ -13,6 +13,7 @@ import {
   type Exposure,
 } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
 
@@ -51,7 +52,7 @@ function fixFor(w: Workload, count: number | undefined, scaler: string | undefin
       // StatefulSets cannot surge: the old pod goes before its replacement starts.
       if (count !== undefined && count < 2) {
         return scaler
-          ? fixWithYaml(`A StatefulSet replaces a pod only after stopping it: keep at least 2 running (in ${scaler}):`, { spec: { minReplicas: 2 } })
+          ? fixWithYaml(`A StatefulSet replaces a pod only after stopping it: keep at least 2 running (in ${scaler}):`, { spec: { [scaler.startsWith('ScaledObject/') ? 'minReplicaCount' : 'minReplicas']: 2 } })
           : fixWithYaml('A StatefulSet replaces a pod only after stopping it: run at least 2 so one keeps serving:', {
               spec: { replicas: 2, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } },
             });
@@ -59,6 +60,16 @@ function fixFor(w: Workload, count: number | undefined, scaler: string | undefin
       return fixWithYaml('Replace one pod at a time:', { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } });
   }
 }
+
+const APP = '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n';
+const LOAD_BALANCED = (yaml: string) => yaml.replace('kind: Service\nmetadata: {name: web}\nspec:\n', 'kind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n');
+/** A StatefulSet of one behind a load balancer, with the autoscaler `scaler` (YAML) targeting it. */
+const scaledStatefulSet = (scaler: string) => `${LOAD_BALANCED(appYaml({ containers: APP, kind: 'StatefulSet', replicas: 1 }))}---\n${scaler}`;
+/** A DaemonSet taking down `share` of its pods at once, behind a load balancer or an internal Service. */
+const daemonSet = (share: string, loadBalanced: boolean) => {
+  const yaml = appYaml({ containers: APP, kind: 'DaemonSet' }).replace('spec:\n  selector', `spec:\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: "${share}", maxSurge: 0}}\n  selector`);
+  return loadBalanced ? LOAD_BALANCED(yaml) : yaml;
+};
 
 export default defineRule({
   id: 'rollout-capacity-drop',
@@ -472,8 +483,32 @@ spec:
 `,
         expect: [{ severity: 'warning', path: 'spec.strategy.rollingUpdate.maxUnavailable', message: 'Deployment/web runs 2 pods (replicas: 2) and its rollout may stop 1 at once (maxUnavailable: 1, maxSurge: 0): that is 1 of the 2 pods behind Service web (reached by Ingress/web), over the 25% ceiling; the pods left carry all the traffic, overload, fail their probes and reset connections.', fix: 'Start a new pod before stopping an old one, so that the ready pods never drop:\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1' }],
       },
+      {
+        name: 'a StatefulSet whose HPA may scale it to one pod: the fix raises the HPA floor',
+        yaml: scaledStatefulSet('apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}, minReplicas: 1, maxReplicas: 5}\n'),
+        expect: [{ severity: 'error', path: 'spec.replicas', message: 'StatefulSet/web runs 1 pod (HorizontalPodAutoscaler/web minReplicas: 1) and a StatefulSet stops each pod before starting its replacement: every rollout can leave Service web, reached by its cloud load balancer (type: LoadBalancer), with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'A StatefulSet replaces a pod only after stopping it: keep at least 2 running (in HorizontalPodAutoscaler/web):\nspec:\n  minReplicas: 2' }],
+      },
+      {
+        name: 'a StatefulSet whose KEDA ScaledObject may scale it to one pod: the fix raises minReplicaCount',
+        yaml: scaledStatefulSet('apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web}\nspec: {scaleTargetRef: {kind: StatefulSet, name: web}, minReplicaCount: 1}\n'),
+        expect: [{ severity: 'error', path: 'spec.replicas', message: 'StatefulSet/web runs 1 pod (ScaledObject/web minReplicaCount: 1)', fix: 'A StatefulSet replaces a pod only after stopping it: keep at least 2 running (in ScaledObject/web):\nspec:\n  minReplicaCount: 2' }],
+      },
+      {
+        name: 'a DaemonSet stopping 60% of its pods behind a load balancer: over the ceiling',
+        yaml: daemonSet('60%', true),
+        expect: [{ severity: 'warning', path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'DaemonSet/web stops the pods on 60% of its nodes at once before starting their replacements (maxUnavailable: "60%", maxSurge: 0): that is 60% of the pods behind Service web (reached by its cloud load balancer (type: LoadBalancer)), over the 50% ceiling; the pods left carry all the traffic, overload, fail their probes and reset connections.', fix: 'Replace the pods a few nodes at a time:\nspec:\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1' }],
+      },
+      {
+        name: 'a DaemonSet stopping every pod behind an internal Service: a warning, its clients are refused',
+        yaml: daemonSet('100%', false),
+        expect: [{ severity: 'warning', path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'DaemonSet/web stops the pod on every node at once before starting their replacements (maxUnavailable: "100%", maxSurge: 0): every rollout can leave Service web with no ready pod, and its clients are refused until the new pods are ready.', fix: 'Replace the pods a few nodes at a time:' }],
+      },
     ],
     silent: [
+      {
+        name: 'a DaemonSet sharing its Service with a Deployment: the pods behind it cannot be counted',
+        yaml: `${daemonSet('100%', true)}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web, x: y}}\n  template:\n    metadata: {labels: {app: web, x: y}}\n    spec:\n      containers: [{name: c, image: i}]\n`,
+      },
       {
         name: 'default strategy (25%/25%) with one replica: maxUnavailable rounds down to 0, surge 1',
         yaml: `

@@ -60,10 +60,20 @@ function templateOf(rs: { raw: Json }): Json | undefined {
  */
 function statusApplies(w: Workload, status: JsonObject, graph: ResourceGraph): boolean {
   const generation = dig(w.raw, 'metadata', 'generation');
-  if (typeof generation !== 'number' || num(status.observedGeneration) >= generation) return true;
+  if (typeof generation !== 'number' || observedGeneration(w, status) >= generation) return true;
   if (w.workloadKind !== 'Deployment') return false;
   const rs = newReplicaSet(w, graph);
   return rs !== undefined && sameJson(templateOf(rs), dig(w.raw, 'spec', 'template'));
+}
+
+/**
+ * status.observedGeneration as a number. Argo Rollouts writes it as a string ("3"); versions before 1.0 wrote a
+ * hash of the spec, which cannot be compared: a Rollout's status is then taken as current.
+ */
+function observedGeneration(w: Workload, status: JsonObject): number {
+  const v = status.observedGeneration;
+  if (typeof v === 'string' && w.workloadKind === 'Rollout') return /^\d+$/.test(v) ? Number(v) : Infinity;
+  return num(v);
 }
 
 /** A stuck rollout: why, how far it got, and whether an earlier revision exists to go back to. */
@@ -161,15 +171,15 @@ spec:
 status:
 ${status}
 ${extra}`;
-const newRs = (ready: number, image = 'web:4') => `---
+const newRs = (ready: number, image = 'web:4', owner = 'Deployment, name: web', revision = '4', more = '') => `---
 apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
   name: web-7d9c
   namespace: shop
-  annotations: {deployment.kubernetes.io/revision: "4"}
-  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
-spec: {replicas: 2, selector: {matchLabels: {app: web, pod-template-hash: 7d9c}}, template: {metadata: {labels: {pod-template-hash: 7d9c, app: web}}, spec: {containers: [{image: ${image}, name: app}]}}}
+  annotations: {deployment.kubernetes.io/revision: "${revision}"}
+  ownerReferences: [{apiVersion: apps/v1, kind: ${owner}, uid: u1, controller: true}]
+spec: {replicas: 2, selector: {matchLabels: {app: web, pod-template-hash: 7d9c}}, template: {metadata: {labels: {pod-template-hash: 7d9c, app: web}}, spec: {containers: [{image: ${image}, name: app}${more}]}}}
 status: {replicas: 2, readyReplicas: ${ready}}
 `;
 const deadlineExceeded = `  observedGeneration: 4
@@ -312,6 +322,10 @@ export default defineRule({
         name: 'a changed template the Deployment controller has not seen yet (just rolled back): its old status says nothing',
         yaml: deployment(deadlineExceeded, '', 5) + newRs(0, 'web:5'),
       },
+      { name: 'status behind by generation, and the ReplicaSet of that revision belongs to another Deployment', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: other') },
+      { name: 'status behind by generation, and the ReplicaSet of that revision belongs to a StatefulSet of that name', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'StatefulSet, name: web') },
+      { name: 'status behind by generation, and the Deployment\'s ReplicaSet is of another revision', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: web', '3') },
+      { name: 'status behind by generation, and the newest ReplicaSet runs one more container', yaml: deployment(deadlineExceeded, '', 6) + newRs(0, 'web:4', 'Deployment, name: web', '4', ', {name: proxy, image: envoy}') },
       { name: 'an Argo Rollout progressing', yaml: argo('Progressing', 'abc12') },
       {
         name: 'a StatefulSet rollout just seen incomplete: it has its deadline to progress',

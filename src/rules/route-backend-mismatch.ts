@@ -249,6 +249,49 @@ spec:
 `,
         expect: [{ severity: 'error', path: 'spec.rules[0].backendRefs[0].name', message: 'GRPCRoute checkout sends traffic to Service payments, which does not exist in namespace default: the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the calls meant for it with gRPC status UNAVAILABLE.', fix: "Create Service payments in namespace default, selecting the pods that serve this route (placeholders: the selector must be your pods' labels, the targetPort their container port):\napiVersion: v1\nkind: Service\nmetadata:\n  name: payments\n  namespace: default\nspec:\n  selector:\n    app: payments\n  ports:\n    - name: grpc\n      port: 9090\n      targetPort: grpc" }],
       },
+      {
+        name: 'ports judged backendRef by backendRef: a wrong port of a one-port Service, a missing port, a wrong port of a multi-port Service (ExternalName and port-less Services are left alone)',
+        yaml: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: site}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: single, port: 80}]
+    - backendRefs: [{name: single, port: 81}, {name: multi}]
+    - backendRefs: [{name: multi, port: 7000}, {name: external}, {name: headless, port: 1234}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: single}
+spec:
+  selector: {app: single}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: multi}
+spec:
+  selector: {app: multi}
+  ports: [{name: http, port: 8080}, {name: admin, port: 9000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: external}
+spec: {type: ExternalName, externalName: example.com}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: headless}
+spec: {clusterIP: None, selector: {app: x}}
+`,
+        expect: [
+          { severity: 'error', path: 'spec.rules[1].backendRefs[0].port', message: 'HTTPRoute site sends traffic to port 81 of Service single, which has no such port (ports: 80): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Use the Service port 80:\nname: single\nport: 80' },
+          { severity: 'error', path: 'spec.rules[1].backendRefs[1]', message: 'HTTPRoute site references Service multi without a port, which a Service backendRef requires (ports: http (8080), admin (9000)): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Add the Service port to the backendRef:\nname: multi\nport: 8080' },
+          { severity: 'error', path: 'spec.rules[2].backendRefs[0].port', message: 'HTTPRoute site sends traffic to port 7000 of Service multi, which has no such port (ports: http (8080), admin (9000)): the route marks the backend unresolved (ResolvedRefs: False) and the gateway answers the requests meant for it with a 500.', fix: 'Use one of the ports of Service multi (http (8080), admin (9000)):\nname: multi\nport: 8080' },
+        ],
+      },
     ],
     silent: [
       {

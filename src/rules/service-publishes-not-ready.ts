@@ -11,6 +11,29 @@ function liveGatewayEdges(svc: { namespace: string; name: string }, graph: Resou
     .filter((b) => b.weight !== 0 && (b.proxy === 'ingress' || graph.referenceGrantAllows(b.from, b.serviceNamespace, b.serviceName)));
 }
 
+/** Service shop/web publishing not-ready pods, with Ingresses site and admin in front. */
+const TWO_INGRESSES = `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  publishNotReadyAddresses: true
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: admin, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`;
+
 export default defineRule({
   id: 'service-publishes-not-ready',
   title: 'Gateway-facing Service publishes pods that are not ready',
@@ -107,6 +130,28 @@ spec:
     - backendRefs: [{name: web, port: 80}]
 `,
         expect: [{ severity: 'warning', path: 'spec.publishNotReadyAddresses', message: 'Service web sets publishNotReadyAddresses: true and HTTPRoute/web sends traffic to it: pods get requests before their readiness probe passes and while they terminate, and the refused or reset connections come back as 502s.', fix: 'Let Service web honour readiness (keep a separate headless Service with the field for peer discovery, if the pods need one):\nspec:\n  publishNotReadyAddresses: false' }],
+      },
+      {
+        name: 'two Ingresses in front: both named',
+        yaml: TWO_INGRESSES,
+        expect: [{ severity: 'warning', path: 'spec.publishNotReadyAddresses', resource: 'Service/shop/web', message: 'Service web sets publishNotReadyAddresses: true and Ingress/site and Ingress/admin send traffic to it: pods get requests before their readiness probe passes and while they terminate, and the refused or reset connections come back as 502s.', fix: 'Let Service web honour readiness (keep a separate headless Service with the field for peer discovery, if the pods need one):\nspec:\n  publishNotReadyAddresses: false' }],
+      },
+      {
+        name: 'three gateways in front (a route of another namespace without a ReferenceGrant sends none): two named, the third counted',
+        yaml: `${TWO_INGRESSES}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: shop}
+spec:
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: outside, namespace: edge}
+spec:
+  rules: [{backendRefs: [{name: web, namespace: shop, port: 80}]}]
+`,
+        expect: [{ severity: 'warning', path: 'spec.publishNotReadyAddresses', resource: 'Service/shop/web', message: 'Service web sets publishNotReadyAddresses: true and Ingress/site, Ingress/admin and 1 more send traffic to it: pods get requests before their readiness probe passes and while they terminate, and the refused or reset connections come back as 502s.', fix: 'Let Service web honour readiness (keep a separate headless Service with the field for peer discovery, if the pods need one):\nspec:\n  publishNotReadyAddresses: false' }],
       },
     ],
     silent: [

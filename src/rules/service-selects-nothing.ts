@@ -70,6 +70,32 @@ function show(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
+/** Service web selecting app=web while its Deployment's pods carry app=webb, behind Ingress site. */
+const TYPO_BEHIND_INGRESS = `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: webb}}
+  template:
+    metadata: {labels: {app: webb}}
+    spec:
+      containers: [{name: app, image: nginx}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`;
+
 export default defineRule({
   id: 'service-selects-nothing',
   title: 'Service selects no pods',
@@ -175,6 +201,75 @@ spec:
       containers: [{name: app, image: nginx}]
 `,
         expect: [{ severity: 'error', path: 'spec.selector', message: 'Service web selects app=web, but no pod template in namespace default carries that label (closest: Deployment/web with app=web-app): the Service has no endpoints, connections to it are refused, and a gateway in front of it answers 502/503.', fix: 'Select the labels Deployment/web puts on its pods:\nspec:\n  selector:\n    app: web-app' }],
+      },
+      {
+        name: 'a Service reached by one Ingress: the Ingress answers 502/503',
+        yaml: TYPO_BEHIND_INGRESS,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service web selects app=web, but no pod template in namespace default carries that label (closest: Deployment/web with app=webb): the Service has no endpoints, connections are refused and Ingress/site answers 502/503.', fix: 'Select the labels Deployment/web puts on its pods:\nspec:\n  selector:\n    app: webb' }],
+      },
+      {
+        name: 'a Service reached by three gateways: two are named',
+        yaml: `${TYPO_BEHIND_INGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: admin}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}, {path: /x, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'connections are refused and Ingress/site, Ingress/admin … answer 502/503.', fix: 'Select the labels Deployment/web puts on its pods:\nspec:\n  selector:\n    app: webb' }],
+      },
+      {
+        name: 'pod-name and pod-index labels of pods no StatefulSet of that name makes',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: db-0}
+spec:
+  selector: {app: db, statefulset.kubernetes.io/pod-name: db-0}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-first}
+spec:
+  selector: {app: db, apps.kubernetes.io/pod-index: "0"}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache}
+spec:
+  serviceName: cache
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec:
+      containers: [{name: c, image: redis}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cache-0}
+spec:
+  selector: {app: cache, statefulset.kubernetes.io/pod-name: cache-x}
+  ports: [{port: 6379}]
+`,
+        expect: [{ severity: 'error', path: 'spec.selector', message: 'Service db-0 selects app=db, statefulset.kubernetes.io/pod-name=db-0, but no pod template in namespace default carries all of these labels (closest: Deployment/db with app=db)', fix: 'Select the labels Deployment/db puts on its pods:' }, { severity: 'error', path: 'spec.selector', message: 'Service db-first selects app=db, apps.kubernetes.io/pod-index=0, but no pod template in namespace default carries all of these labels (closest: Deployment/db with app=db)', fix: 'Select the labels Deployment/db puts on its pods:' }, { severity: 'error', path: 'spec.selector', message: 'Service cache-0 selects app=cache, statefulset.kubernetes.io/pod-name=cache-x, but no pod template in namespace default carries all of these labels (closest: StatefulSet/cache with app=cache)', fix: 'Select the labels StatefulSet/cache puts on its pods:' }],
       },
       {
         name: 'selector has a key the template lacks',

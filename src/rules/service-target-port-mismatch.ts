@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/rule.ts';
-import { isServiceModel, findContainerPort } from '../engine/model.ts';
+import { isServiceModel, findContainerPort, type ContainerPort, type Workload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { servicePortLabel, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
@@ -32,8 +32,8 @@ function undeclaredNumberIsSuspect(port: number, servicePortName: string | undef
   return declared.filter((p) => p.protocol === 'TCP').length === 1;
 }
 
-/** Fixture: one Service `shop` in front of two Deployments (web and api), with the ports given (flow YAML). */
-function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+/** Fixture: one Service `shop` in front of Deployments `shop-<part>`, each with the container ports given (flow YAML). */
+function shopOf(servicePorts: string, parts: Record<string, string>): string {
   const deployment = (part: string, ports: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: shop-${part}}
@@ -53,8 +53,31 @@ spec:
   selector: {app: shop}
   ports: ${servicePorts}
 ---
-${deployment('web', webPorts)}---
-${deployment('api', apiPorts)}`;
+${Object.entries(parts).map(([part, ports]) => deployment(part, ports)).join('---\n')}`;
+}
+
+/** Fixture: Service `shop` in front of the Deployments shop-web and shop-api. */
+function shopYaml(servicePorts: string, webPorts: string, apiPorts: string): string {
+  return shopOf(servicePorts, { web: webPorts, api: apiPorts });
+}
+
+/**
+ * The fix for one workload that misses a port other selected workloads serve. Changing the Service's targetPort
+ * would break those: either the workload declares the port as they do, or the selector stops choosing it.
+ */
+function alignWithServers(svc: string, w: Workload, ref: string | number, numeric: boolean, servers: ReadonlyArray<{ w: Workload; containers: readonly Container[] }>, portName: string | undefined): string {
+  const first = servers[0] as { w: Workload; containers: readonly Container[] };
+  const narrow = `or narrow the selector of Service ${svc} to the pods that serve it`;
+  if (numeric) {
+    const n = Number(ref);
+    return fixWithYaml(`Make the container of ${workloadName(w)} listen on ${n} and declare it, as ${workloadName(first.w)} does, ${narrow}:`, { ports: [{ ...(portName ? { name: portName } : {}), containerPort: n }] });
+  }
+  // A server declares the name (that is what makes it one): its number is a placeholder for this app's own.
+  const theirs = (first.containers.flatMap((c) => findContainerPort(c, ref) ?? [])[0] as ContainerPort).containerPort;
+  return fixWithYaml(
+    `Declare port ${JSON.stringify(ref)} on the container of ${workloadName(w)} (${theirs} is the number ${workloadName(first.w)} uses: put the port this app listens on), ${narrow}:`,
+    { ports: [{ name: String(ref), containerPort: theirs }] },
+  );
 }
 
 export default defineRule({
@@ -115,9 +138,12 @@ export default defineRule({
               (servers.length > 0 ? `the connections that land on its pods are refused${served}.` : 'connections are refused.')
             : `Service port ${servicePortLabel(sp)} sends traffic to the port named ${JSON.stringify(ref)}, but no container of ${workloadName(w)} declares it (declared: ${declared.join(', ') || 'none'}): ` +
               (servers.length > 0 ? `the pods of ${workloadName(w)} get no traffic from this port${served}.` : 'this Service port gets no endpoints.'),
-          fix: suggestion
+          // While other workloads serve the port, changing the Service's targetPort would break them: fix the workload that misses it.
+          fix: servers.length > 0
+            ? alignWithServers(svc.name, w, ref, numeric, workloads.filter((x) => !misses.includes(x)), sp.name)
+            : suggestion
             ? fixWithYaml(`Set targetPort to a port ${workloadName(w)} declares:`, { ports: [{ ...(sp.name ? { name: sp.name } : {}), port: sp.port, targetPort: suggestion.name ?? suggestion.containerPort }] })
-            : fixWithYaml(`Declare the port on the serving container of ${workloadName(w)}:`, { ports: [{ name: ref, containerPort: 8080 }] }),
+            : `${fixWithYaml(`Declare the port on the container of ${workloadName(w)} that serves it (fill in the port the app listens on):`, { ports: [{ name: ref, containerPort: 8080 }] })}  # placeholder: the port the app listens on`,
         });
       }
     }
@@ -224,7 +250,7 @@ spec:
       {
         name: 'two workloads behind one Service, one of them without the named port: a warning, the port has endpoints',
         yaml: shopYaml('[{name: http, port: 80, targetPort: http}]', '[{name: http, containerPort: 8080}]', '[{name: grpc, containerPort: 9090}]'),
-        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - name: http\n    port: 80\n    targetPort: grpc' }],
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-api declares it (declared: grpc:9090): the pods of Deployment/shop-api get no traffic from this port; Deployment/shop-web serves it.', fix: 'Declare port "http" on the container of Deployment/shop-api (8080 is the number Deployment/shop-web uses: put the port this app listens on), or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: http\n    containerPort: 8080' }],
       },
       {
         name: 'two workloads behind one Service, neither with the named port: an error for each',
@@ -234,7 +260,41 @@ spec:
       {
         name: 'two workloads behind one Service, one serving the numeric port and one serving another',
         yaml: shopYaml('[{port: 80, targetPort: 8080}]', '[{containerPort: 8080}]', '[{containerPort: 9090}]'),
-        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Set targetPort to a port Deployment/shop-api declares:\nports:\n  - port: 80\n    targetPort: 9090' }],
+        expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 80 sends traffic to port 8080, but Deployment/shop-api only serves 9090: the connections that land on its pods are refused; Deployment/shop-web serves it.', fix: 'Make the container of Deployment/shop-api listen on 8080 and declare it, as Deployment/shop-web does, or narrow the selector of Service shop to the pods that serve it:\nports:\n  - containerPort: 8080' }],
+      },
+      {
+        name: 'named targetPort on a container that declares no ports: the port to declare is a placeholder',
+        yaml: `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: web}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx}]
+`,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "web", but no container of Deployment/web declares it (declared: none): this Service port gets no endpoints.', fix: 'Declare the port on the container of Deployment/web that serves it (fill in the port the app listens on):\nports:\n  - name: web\n    containerPort: 8080  # placeholder: the port the app listens on' }],
+      },
+      {
+        name: 'three workloads behind one Service, one naming its ports otherwise: the fix leaves the Service to the two that serve it',
+        yaml: shopOf('[{name: http, port: 80, targetPort: http}, {name: metrics, port: 9100, targetPort: 9100}]', {
+          a: '[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]',
+          b: '[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9100}]',
+          c: '[{name: web, containerPort: 8080}, {name: metrics, containerPort: 9102}]',
+        }),
+        expect: [
+          { severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port http (80) sends traffic to the port named "http", but no container of Deployment/shop-c declares it (declared: web:8080, metrics:9102): the pods of Deployment/shop-c get no traffic from this port; Deployment/shop-a, Deployment/shop-b serve it.', fix: 'Declare port "http" on the container of Deployment/shop-c (8080 is the number Deployment/shop-a uses: put the port this app listens on), or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: http\n    containerPort: 8080' },
+          { severity: 'warning', path: 'spec.ports[1].targetPort', message: 'Service port metrics (9100) sends traffic to port 9100, but Deployment/shop-c declares its metrics port as 9102: the connections that land on its pods are refused; Deployment/shop-a, Deployment/shop-b serve it.', fix: 'Make the container of Deployment/shop-c listen on 9100 and declare it, as Deployment/shop-a does, or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: metrics\n    containerPort: 9100' },
+        ],
       },
     ],
     silent: [

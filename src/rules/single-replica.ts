@@ -3,8 +3,14 @@ import { isWorkload } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, serviceCapacity } from './lib/rollout-math.ts';
 import { workloadName } from './lib/traffic.ts';
+import { appYaml } from './lib/fixture-yaml.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import { SCALERS, SERVED } from './lib/reads.ts';
+
+const APP = '        - {name: app, image: web, ports: [{containerPort: 8080}]}\n';
+/** The fixture's Service as a cloud load balancer in front of the workload. */
+const loadBalanced = (yaml: string) => yaml.replace('kind: Service\nmetadata: {name: web}\nspec:\n', 'kind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n');
+const LB_SERVICE = '[{port: 80, targetPort: 8080}]';
 
 export default defineRule({
   id: 'single-replica',
@@ -286,6 +292,45 @@ spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
         expect: [{ severity: 'warning', path: 'spec.replicas', message: 'StatefulSet/web runs 2 pods (replicas: 2) and Service web (reached by Ingress/web) has 2 in all, fewer than the 3 required: restarts, evictions and node drains leave too few pods to carry the traffic, or none, and the gateway answers 502.', fix: 'Run at least 3 pods behind Service web:\nspec:\n  replicas: 3' }],
+      },
+      {
+        name: 'a StatefulSet of one behind a load balancer: its rollouts stop the pod too',
+        yaml: loadBalanced(appYaml({ kind: 'StatefulSet', replicas: 1, containers: APP, servicePorts: LB_SERVICE })),
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'StatefulSet/web runs a single pod (replicas: 1), the only one behind Service web (reached by its cloud load balancer (type: LoadBalancer)): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502, and every rollout stops it before its replacement starts.', fix: 'Run at least 2 pods behind Service web:\nspec:\n  replicas: 2' }],
+      },
+      {
+        name: 'a KEDA ScaledObject with minReplicaCount 1 owns the count',
+        yaml: `${loadBalanced(appYaml({ containers: APP, servicePorts: LB_SERVICE }))}---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web-so}\nspec: {scaleTargetRef: {name: web}, minReplicaCount: 1, maxReplicaCount: 10}\n`,
+        expect: [{ severity: 'warning', path: 'spec.replicas', message: 'Deployment/web may scale down to a single pod (ScaledObject/web-so minReplicaCount: 1), the only one behind Service web (reached by its cloud load balancer (type: LoadBalancer)): while it restarts, is evicted or its node drains, the gateway has no upstream and answers 502.', fix: 'Raise the autoscaler\'s floor in ScaledObject/web-so:\nspec:\n  minReplicaCount: 2' }],
+      },
+      {
+        name: 'two bare Pods under a policy asking for three',
+        yaml: `
+apiVersion: v1
+kind: Pod
+metadata: {name: web-a, labels: {app: web}}
+spec:
+  containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-b, labels: {app: web}}
+spec:
+  containers: [{name: app, image: web, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+        params: { minReplicas: 3 },
+        expect: [
+          { severity: 'warning', path: 'kind', message: 'Pod/web-a is a bare Pod and one of only 2 pods behind Service web (reached by its cloud load balancer (type: LoadBalancer)): nothing replaces it when it is evicted or its node drains, and the gateway answers 502 from then on.', fix: 'Run it from a Deployment with at least 3 replicas, using this Pod\'s spec as the template:\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-a\nspec:\n  replicas: 3\n' },
+          { severity: 'warning', path: 'kind', message: 'Pod/web-b is a bare Pod and one of only 2 pods behind Service web', fix: 'Run it from a Deployment with at least 3 replicas' },
+        ],
       },
     ],
     silent: [

@@ -38,6 +38,12 @@ function rejectedSleeps(w: Workload, template: PodTemplate, minShutdownSeconds: 
   });
 }
 
+/** Deployment web behind Service web and an ingress-nginx Ingress whose read timeout is `timeout`: the boundary fixtures. */
+const behindReadTimeout = (timeout: string, grace?: number, serviceAnnotations?: string) =>
+  appYaml({ containers: '        - {name: app, image: web, ports: [{name: http, containerPort: 8080}]}\n', ingress: true, ...(grace !== undefined ? { podSpec: `      terminationGracePeriodSeconds: ${grace}\n` } : {}) })
+    .replace('kind: Ingress\nmetadata: {name: web}', `kind: Ingress\nmetadata: {name: web, annotations: {nginx.ingress.kubernetes.io/proxy-read-timeout: "${timeout}"}}`)
+    .replace('kind: Service\nmetadata: {name: web}', `kind: Service\nmetadata: {name: web${serviceAnnotations ? `, annotations: {${serviceAnnotations}}` : ''}}`);
+
 export default defineRule({
   id: 'termination-grace-too-short',
   title: 'Termination grace period shorter than the drain',
@@ -577,8 +583,31 @@ spec:
           { severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'Envoy Gateway (spec.timeout.http.requestTimeout: "2m" on BackendTrafficPolicy/reports) lets a request to Service reports run up to 120s (2m), but Deployment/reports has a termination grace period of 30s (the default), 10s of which go to the preStop sleep of container app: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 10s preStop sleep plus the 120s (2m) gateway timeout, in spec.template.spec:' },
         ],
       },
+      {
+        name: 'a read timeout of exactly the 300s ceiling is still judged',
+        yaml: behindReadTimeout('300'),
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "300" on Ingress/web) lets a request to Service web run up to 300s (5m), but Deployment/web has a termination grace period of 30s (the default): a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 300s (5m) gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 300' }],
+      },
+      {
+        name: 'a grace period one second short of the timeout',
+        yaml: behindReadTimeout('90', 89),
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "90" on Ingress/web) lets a request to Service web run up to 90s, but Deployment/web has a termination grace period of 89s: a request still running when a pod is stopped (rollout, scale-down, node drain) is cut by SIGKILL and the gateway answers 502.', fix: 'Make the grace period cover the 90s gateway timeout, in spec.template.spec:\nterminationGracePeriodSeconds: 90' }],
+      },
+      {
+        name: 'two timeouts of the same length: the first gateway found is named',
+        yaml: behindReadTimeout('120', undefined, 'konghq.com/read-timeout: "120000"'),
+        expect: [{ severity: 'warning', path: 'spec.template.spec.terminationGracePeriodSeconds', message: 'ingress-nginx (nginx.ingress.kubernetes.io/proxy-read-timeout: "120" on Ingress/web) lets a request to Service web run up to 120s (2m)', fix: 'terminationGracePeriodSeconds: 120' }],
+      },
     ],
     silent: [
+      {
+        name: 'a read timeout one second over the ceiling is left to proxy-timeout-unbounded',
+        yaml: behindReadTimeout('301'),
+      },
+      {
+        name: 'a grace period exactly as long as the timeout',
+        yaml: behindReadTimeout('90', 90),
+      },
       {
         name: 'Linkerd request timeout of 10s and a GCPBackendPolicy of 15s fit in the default grace period',
         yaml: `

@@ -72,7 +72,7 @@ const runs = (tokens: readonly Token[], program: RegExp) => tokens.find((t) => p
 const seconds = (v: string) => (/^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined);
 
 /** A Spring Boot Duration: a bare number is milliseconds; `60s`, `1m`, `500ms`, `PT60S`. */
-function springDuration(v: string): number | undefined {
+export function springDuration(v: string): number | undefined {
   const t = v.trim();
   const m = /^(\d+)(ns|us|ms|s|m|h|d)?$/.exec(t);
   if (m) return Number(m[1]) * ({ ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 'ms'] as number);
@@ -197,6 +197,12 @@ export function appIdle(w: Workload, c: Container): AppIdle | undefined {
 function describeWindow(p: IdleWindow): string {
   return `${p.proxy} (${p.via.kind}/${p.via.name}${p.setting ? `, ${p.setting.field}: ${JSON.stringify(p.setting.written)}` : ''})`;
 }
+
+/** Deployment web whose pod template states the app's idle timeout by annotation, behind an ALB idle for `albIdleSeconds`. */
+const behindAlb = (albIdleSeconds: number, stated: string) =>
+  appYaml({ ingress: 'alb', containers: '        - {name: app, image: custom-server, ports: [{name: http, containerPort: 8080}]}\n' })
+    .replace('    metadata: {labels: {app: web}}', `    metadata: {labels: {app: web}, annotations: {guard502.dev/upstream-idle-timeout: "${stated}"}}`)
+    .replace('kind: Ingress\nmetadata: {name: web}', `kind: Ingress\nmetadata: {name: web, annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=${albIdleSeconds}}}`);
 
 export default defineRule({
   id: 'upstream-keepalive-race',
@@ -402,8 +408,22 @@ spec:
           { severity: 'info', path: 'spec.template.spec.containers[0].command[2]', message: 'Container app of Deployment/web closes idle keep-alive connections after 20s (Puma\'s default of 20s, unless config/puma.rb sets persistent_timeout), but the Google Cloud load balancer (HTTPRoute/web) reuses idle connections to it for up to 600s (10m): a request sent on a connection the app has just closed is reset, and the proxy answers 502 — a low, steady rate that no app log shows.', fix: 'Lower the proxy\'s idle timeout (none (fixed at 600 s)) below the app\'s 20s, or in Puma, set the env variable `PUMA_PERSISTENT_TIMEOUT=605` (Puma 7), or `persistent_timeout 605` in config/puma.rb.' },
         ],
       },
+      {
+        name: 'the annotation on the pod template states 45s, behind an ALB idle for 595s: the raised value still fits in YAML',
+        yaml: behindAlb(595, '45'),
+        expect: [{ severity: 'warning', path: 'spec.template.metadata.annotations["guard502.dev/upstream-idle-timeout"]', message: 'closes idle keep-alive connections after 45s (guard502.dev/upstream-idle-timeout: "45"), but the AWS ALB (Ingress/web, alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds: "595") reuses idle connections to it for up to 595s (9m55s)', fix: 'In container app, raise the app\'s idle keep-alive timeout to 600s and update guard502.dev/upstream-idle-timeout; or lower alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds on Ingress/web below 45s. As YAML, when the timeout is set in code:\nmetadata:\n  annotations:\n    guard502.dev/upstream-idle-timeout: "600s"' }],
+      },
+      {
+        name: 'an ALB idle for 596s: raising the app past 600s is no advice, lowering the proxy comes first',
+        yaml: behindAlb(596, '45'),
+        expect: [{ severity: 'warning', path: 'spec.template.metadata.annotations["guard502.dev/upstream-idle-timeout"]', message: 'reuses idle connections to it for up to 596s (9m56s)', fix: 'Lower the proxy\'s idle timeout (alb.ingress.kubernetes.io/load-balancer-attributes idle_timeout.timeout_seconds on Ingress/web) below the app\'s 45s, or in container app, raise the app\'s idle keep-alive timeout to 601s and update guard502.dev/upstream-idle-timeout.' }],
+      },
     ],
     silent: [
+      {
+        name: 'an annotation of 0 states nothing',
+        yaml: behindAlb(595, '0'),
+      },
       {
         name: 'Envoy Gateway BackendTrafficPolicy connectionIdleTimeout 4s on the route, under Node\'s 5s',
         yaml: `${appYaml({ containers: '        - {name: app, image: web, command: [node, dist/server.js], ports: [{name: http, containerPort: 3000}]}\n' })}---

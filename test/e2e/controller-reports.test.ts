@@ -13,10 +13,11 @@ import { RULES } from '../../src/rules/index.ts';
 import { judges } from '../../src/engine/inputs.ts';
 import { silentLogger } from '../../src/server/log.ts';
 import { useControlPlane, type ControlPlane } from '../support/control-plane.ts';
-import { crdsFor } from '../support/crds.ts';
 import { eventually } from '../support/eventually.ts';
 
 const CRD = readFileSync(new URL('../fixtures/openreports/openreports.io_reports.yaml', import.meta.url), 'utf8');
+/** The published wgpolicyk8s.io PolicyReport CRD (test/fixtures/wgpolicyk8s): its schema prunes what it does not declare. */
+const WG_CRD = readFileSync(new URL('../fixtures/wgpolicyk8s/wgpolicyk8s.io_policyreports.yaml', import.meta.url), 'utf8');
 
 /** A Deployment behind a Service: no readiness probe (an error), one replica; `fixed` adds the probe. */
 const APP = (ns: string, fixed: boolean) => `
@@ -111,8 +112,7 @@ describe('e2e: controller policy reports', function () {
 
   it('writes wgpolicyk8s.io PolicyReports in the same shape when asked for that format', async () => {
     const cp = env.cp;
-    // A structural CRD for the group, version and kind (the frozen project publishes no module to take it from).
-    const crd = await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(crdsFor([{ apiVersion: 'wgpolicyk8s.io/v1alpha2', kind: 'PolicyReport' }])[0]) });
+    const crd = await cp.kubectl(['apply', '-f', '-'], { input: WG_CRD });
     assert.equal(crd.code, 0, crd.stderr);
     assert.equal((await cp.kubectl(['wait', '--for=condition=Established', 'crd/policyreports.wgpolicyk8s.io', '--timeout=30s'])).code, 0);
     assert.equal((await cp.kubectl(['create', 'namespace', 'wg'])).code, 0);
@@ -120,14 +120,25 @@ describe('e2e: controller policy reports', function () {
     await start('wgpolicyk8s', new Registry());
     const uid = await uidOf(cp, 'deployment', 'wg', 'web');
     const got = await eventually('PolicyReport', async () => {
-      const r = await cp.kubectl(['get', 'policyreports.wgpolicyk8s.io', `guard502-${uid}`, '-n', 'wg', '-o', 'json']);
+      // The published CRD stores v1beta1; the writer's v1alpha2 is served beside it and read back as written.
+      const r = await cp.kubectl(['get', 'policyreports.v1alpha2.wgpolicyk8s.io', `guard502-${uid}`, '-n', 'wg', '-o', 'json']);
       return r.code === 0 ? (JSON.parse(r.stdout) as Report & { apiVersion: string }) : undefined;
     }, 30_000, 200);
     assert.equal(got.apiVersion, 'wgpolicyk8s.io/v1alpha2');
     assert.equal(got.scope.uid, uid);
     assert.equal(got.source, undefined, 'PolicyReport names the source per result only');
     assert.ok(got.results.every((r) => r.source === 'guard502'));
-    assert.equal(got.results.find((r) => r.policy === 'readiness-probe-missing')?.result, 'warn');
+    const missing = got.results.find((r) => r.policy === 'readiness-probe-missing');
+    assert.equal(missing?.result, 'warn');
+    // Every field written survives the published schema's pruning.
+    assert.deepEqual(got.scope, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'wg', uid });
+    assert.deepEqual(got.metadata.ownerReferences.map((o) => [o.kind, o.name, o.uid]), [['Deployment', 'web', uid]]);
+    assert.equal(missing?.severity, 'medium');
+    assert.equal(missing?.rule, 'readiness-probe-missing');
+    assert.equal(missing?.properties.shape, 'unreachable');
+    assert.match(missing?.properties.fix ?? '', /readinessProbe/);
+    assert.ok((missing?.timestamp.seconds ?? 0) > 0, 'timestamp kept');
+    assert.ok((got.summary.warn ?? 0) >= 1 && (got.summary.pass ?? 0) >= 1, JSON.stringify(got.summary));
   });
 
   it('writes one Report per checked object, updates it when a finding goes away, and the garbage collector deletes it with the object', async () => {

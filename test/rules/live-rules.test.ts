@@ -118,6 +118,90 @@ describe('live rules over time', () => {
     });
   });
 
+  describe('rollout-stuck on a DaemonSet', () => {
+    const DAEMONSET = (generation: number, desired: number, ready: number, updated: number) => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop, generation: ${generation}}
+spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: agent, image: agent:2}]}}}
+status: {observedGeneration: ${generation}, desiredNumberScheduled: ${desired}, numberReady: ${ready}, updatedNumberScheduled: ${updated}}
+`;
+    const stuck = (yaml: string) => {
+      said(yaml, 'rollout-stuck', { progressDeadlineSeconds: 30 });
+      now += 30_000;
+      return said(yaml, 'rollout-stuck', { progressDeadlineSeconds: 30 });
+    };
+
+    it('an update stuck on some nodes: what fails, and the rollback of a later generation', () => {
+      const [f, ...more] = stuck(DAEMONSET(2, 3, 1, 1));
+      assert.equal(more.length, 0);
+      assert.ok(f);
+      assert.match(f.message, /DaemonSet\/agent: its rollout made no progress for 30 s; 1 of 3 pods ready, 1 of 3 updated/);
+      assert.match(f.message, /kubectl rollout undo daemonset\/agent -n shop/);
+      noRepeats(f.message);
+    });
+
+    it('the first generation, or every pod updated: nothing to roll back', () => {
+      for (const yaml of [DAEMONSET(1, 3, 1, 1), DAEMONSET(2, 3, 1, 3)]) {
+        liveClock.reset();
+        const [f] = stuck(yaml);
+        assert.ok(f);
+        assert.doesNotMatch(f.message + f.fix, /rollout undo/);
+        noRepeats(f.message);
+      }
+    });
+
+    it('is silent on no nodes, and once every pod is updated and ready', () => {
+      assert.deepEqual(stuck(DAEMONSET(2, 0, 0, 0)), []);
+      assert.deepEqual(stuck(DAEMONSET(2, 3, 3, 3)), []);
+      assert.equal(liveClock.stateOf('apps/DaemonSet/shop/agent#rollout'), undefined);
+    });
+  });
+
+  describe('rollout-stuck on an Argo Rollout', () => {
+    const ROLLOUT = (status: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop, generation: 3}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: web:3}]}}
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+status: ${status}
+`;
+
+    it('Degraded: the controller message, and a rollback while a stable ReplicaSet differs from the current one', () => {
+      const [f] = said(ROLLOUT('{observedGeneration: "3", phase: Degraded, message: "ProgressDeadlineExceeded: web-7c9 has timed out progressing", stableRS: 5d8, currentPodHash: 7c9, readyReplicas: 3, updatedReplicas: 1}'), 'rollout-stuck');
+      assert.ok(f);
+      assert.match(f.message, /Rollout\/web: the Argo Rollout is Degraded \(ProgressDeadlineExceeded: web-7c9 has timed out progressing\); 3 of 4 pods ready, 1 of 4 updated/);
+      assert.match(f.message, /Roll back: kubectl argo rollouts undo web -n shop/);
+      assert.match(f.fix, /^kubectl argo rollouts undo web -n shop\n/);
+      noRepeats(f.message);
+    });
+
+    it('Degraded without a message, and with nothing stable to go back to', () => {
+      for (const status of ['{observedGeneration: "3", phase: Degraded, currentPodHash: 7c9, readyReplicas: 0, updatedReplicas: 4}', '{observedGeneration: "3", phase: Degraded, stableRS: 7c9, currentPodHash: 7c9, message: "", readyReplicas: 0, updatedReplicas: 4}']) {
+        const [f] = said(ROLLOUT(status), 'rollout-stuck');
+        assert.ok(f, status);
+        assert.match(f.message, /Rollout\/web: the Argo Rollout is Degraded; 0 of 4 pods ready, 4 of 4 updated/);
+        assert.doesNotMatch(f.message + f.fix, /undo/);
+      }
+    });
+
+    it("reads Argo's observedGeneration, a string: a status behind the spec is not judged; a spec hash (before 1.0) cannot be compared and is trusted", () => {
+      const degraded = (observed: string) => `{observedGeneration: "${observed}", phase: Degraded, stableRS: 5d8, currentPodHash: 7c9, readyReplicas: 3, updatedReplicas: 1}`;
+      assert.deepEqual(said(ROLLOUT(degraded('2')), 'rollout-stuck'), []);
+      assert.equal(said(ROLLOUT(degraded('6c9f8d7b5')), 'rollout-stuck').length, 1);
+      assert.equal(said(ROLLOUT(degraded('4')), 'rollout-stuck').length, 1);
+    });
+
+    it('is silent while Healthy or Progressing', () => {
+      assert.deepEqual(said(ROLLOUT('{observedGeneration: "3", phase: Healthy, readyReplicas: 4, updatedReplicas: 4}'), 'rollout-stuck'), []);
+      assert.deepEqual(said(ROLLOUT('{observedGeneration: "3", phase: Progressing, readyReplicas: 3, updatedReplicas: 1}'), 'rollout-stuck'), []);
+    });
+  });
+
   describe('rollout-stuck on a Deployment', () => {
     it('on its first revision: no rollback in the message or the fix', () => {
       const yaml = APP(2, '{observedGeneration: 1, replicas: 2, updatedReplicas: 2, conditions: [{type: Progressing, status: "False", reason: ProgressDeadlineExceeded}]}', NOT_READY);

@@ -1,7 +1,8 @@
 // The rollout arithmetic, edge case by edge case: how maxUnavailable and maxSurge
 // percentages round, what an autoscaler's minimum replaces, and zero replicas.
 import assert from 'node:assert/strict';
-import { daemonSetShare, isSwitchedOff, replicaCount, resolveFenceposts, rolloutBudget } from '../../src/rules/lib/rollout-math.ts';
+import { daemonSetShare, exposures, gatewayLabel, isMetricsOnly, isSwitchedOff, mountsClaim, replicaCount, resolveFenceposts, rolloutBudget, serviceCapacity, servesHttp } from '../../src/rules/lib/rollout-math.ts';
+import { isWorkload } from '../../src/engine/model.ts';
 import { graphOf } from '../support/scan.ts';
 
 describe('rollout arithmetic', () => {
@@ -130,5 +131,208 @@ spec:
     assert.equal(ds('{maxUnavailable: "50%", maxSurge: "10%"}'), undefined);
     assert.equal(ds('{maxUnavailable: "50%", maxSurge: 1}'), undefined);
     assert.equal(ds('{maxUnavailable: 2}'), undefined);
+  });
+
+  it('counts a bare Pod as one, a DaemonSet not at all, and reads autoscaler minimums only when they are whole numbers', () => {
+    const pod = graphOf('\napiVersion: v1\nkind: Pod\nmetadata: {name: one, namespace: shop, labels: {app: one}}\nspec: {containers: [{name: c, image: i}]}\n');
+    const p = pod.workloads()[0];
+    assert.ok(p);
+    assert.deepEqual(replicaCount(p, pod), { count: 1, source: 'a bare Pod' });
+    const ds = graphOf('\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec: {selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n');
+    const d = ds.workloads()[0];
+    assert.ok(d);
+    assert.equal(replicaCount(d, ds), undefined);
+    assert.equal(isSwitchedOff(d, ds), false);
+    assert.deepEqual(counted(deployment(3, hpa(0))), { count: 0, source: 'HorizontalPodAutoscaler/web-hpa minReplicas: 0', scaler: 'web-hpa', off: true });
+    for (const bad of ['1.5', '-1', '"2"']) {
+      assert.deepEqual(counted(deployment(3, hpa().replace('maxReplicas: 10', `minReplicas: ${bad}\n  maxReplicas: 10`))).count, 1, `minReplicas ${bad}`);
+    }
+    const odd = (ref: string) => `---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web-so, namespace: shop}\nspec: {scaleTargetRef: ${ref}, minReplicaCount: 2}\n`;
+    for (const ref of ['web', '[web]', 'null', '{name: api}']) assert.deepEqual(counted(deployment(3, odd(ref))).count, 3, `scaleTargetRef ${ref}`);
+  });
+
+  it('takes the Deployment that is only the template of an Argo Rollout as switched off', () => {
+    const g = graphOf(`${deployment(3)}---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec: {replicas: 3, workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}, strategy: {canary: {steps: [{setWeight: 10}]}}}
+`);
+    const w = g.workloads().find((x) => x.kind === 'Deployment');
+    assert.ok(w);
+    assert.equal(isSwitchedOff(w, g), true);
+  });
+
+  it('shows unset rolling-update fields, and gives no budget to blueGreen Rollouts, OnDelete StatefulSets or DaemonSets', () => {
+    assert.deepEqual(budget(deployment(4, '', '{type: RollingUpdate}'), 4), { unavailable: 1, surge: 1, forcedOne: false, path: 'spec.strategy.rollingUpdate', written: 'maxUnavailable: "25%", maxSurge: "25%"' }, 'the API defaults');
+    const canary = `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web:1}]}}
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+`;
+    const b = budget(canary, 4);
+    assert.equal(b?.written, 'maxUnavailable: "25%", maxSurge: "25%"', 'the Argo Rollouts defaults');
+    const blueGreen = `
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web:1}]}}
+  strategy: {blueGreen: {activeService: web}}
+`;
+    assert.equal(budget(blueGreen, 4), undefined);
+    const sts = `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  replicas: 3
+  serviceName: db
+  updateStrategy: {type: OnDelete}
+  selector: {matchLabels: {app: db}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: db:1}]}}
+`;
+    assert.equal(budget(sts, 3), undefined);
+    const ds = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}
+  selector: {matchLabels: {app: agent}}
+  template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: agent, image: agent:1}]}}
+`;
+    assert.equal(budget(ds, 3), undefined);
+  });
+
+  it("reads a DaemonSet's surge and percentage exactly", () => {
+    const ds = (ru: string, type = 'RollingUpdate', kind = 'DaemonSet') => {
+      const g = graphOf(`
+apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: agent, namespace: shop}
+spec:
+  ${kind === 'DaemonSet' ? `updateStrategy: {type: ${type}, rollingUpdate: ${ru}}` : `strategy: {type: ${type}, rollingUpdate: ${ru}}`}
+  selector: {matchLabels: {app: agent}}
+  template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: agent, image: agent:1}]}}
+`);
+      const w = g.workloads()[0];
+      assert.ok(w);
+      return daemonSetShare(w)?.share;
+    };
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: "00"}'), 0.5);
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: "0"}'), 0.5);
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: "0% "}'), 0.5);
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: "0%0"}'), undefined);
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: "x0"}'), undefined);
+    assert.equal(ds('{maxUnavailable: "x50%"}'), undefined);
+    assert.equal(ds('{maxUnavailable: "50%x"}'), undefined);
+    assert.equal(ds('{maxUnavailable: "50%"}', 'OnDelete'), undefined);
+    assert.equal(ds('{maxUnavailable: "50%", maxSurge: 0}', 'RollingUpdate', 'Deployment'), undefined);
+  });
+
+  const service = (ports: string, type = 'ClusterIP') => {
+    const g = graphOf(`\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: ${type}, selector: {app: web}, ports: ${ports}}\n`);
+    const svc = g.service('default', 's');
+    assert.ok(svc);
+    return svc;
+  };
+
+  it('tells Services that carry HTTP by appProtocol, port name or well-known port', () => {
+    const cases: Array<[string, boolean]> = [
+      ['[{port: 5432}]', false], ['[{port: 8080}]', true], ['[{port: 443}]', true], ['[{port: 9000, appProtocol: kubernetes.io/h2c}]', true],
+      ['[{port: 9000, appProtocol: kubernetes.io/wss}]', true], ['[{port: 9000, appProtocol: example.com/ws-like}]', false], ['[{port: 9000, appProtocol: grpc}]', true],
+      ['[{port: 9000, appProtocol: postgresql}]', false], ['[{name: http-api, port: 9000}]', true], ['[{name: api_grpc, port: 9000}]', true],
+      ['[{name: httpd, port: 9000}]', false], ['[{name: db, port: 5432}, {name: web, port: 9000}]', true],
+    ];
+    for (const [ports, http] of cases) assert.equal(servesHttp(service(ports)), http, ports);
+  });
+
+  it('tells metrics-only Services by their port names alone', () => {
+    const cases: Array<[string, boolean]> = [
+      ['[{name: metrics, port: 9090}]', true], ['[{name: http-metrics, port: 9090}, {name: prometheus, port: 9091}]', true],
+      ['[{name: metrics, port: 9090}, {name: http, port: 80}]', false], ['[{port: 9090}]', false], ['[{name: Telemetry, port: 9090}]', true],
+    ];
+    for (const [ports, metrics] of cases) assert.equal(isMetricsOnly(service(ports)), metrics, ports);
+    const headless = graphOf('\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: None, selector: {app: web}}\n').service('default', 's');
+    assert.ok(headless);
+    assert.equal(isMetricsOnly(headless), false);
+  });
+
+  it('lists the Services in front of a workload, with the gateways and load balancers that reach them', () => {
+    const g = graphOf(`${deployment(3)}---
+apiVersion: v1
+kind: Service
+metadata: {name: lb, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-lb, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 5432}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: metrics, port: 9090}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: scraped, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: metrics, port: 9091}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site, namespace: shop}
+spec: {defaultBackend: {service: {name: scraped, port: {number: 9091}}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: cross, namespace: edge}
+spec: {rules: [{backendRefs: [{name: lb, namespace: shop, port: 8080}]}]}
+`);
+    const w = g.workloads().find((x) => x.kind === 'Deployment');
+    assert.ok(w && isWorkload(w));
+    const got = exposures(w, g).map((e) => `${e.service.name} ${e.gateways.map((b) => b.from.name).join(',') || '-'} ${e.loadBalancer} ${gatewayLabel(e)}`).sort();
+    assert.deepEqual(got, [
+      'db-lb - false its cloud load balancer (type: LoadBalancer)',
+      'lb - true its cloud load balancer (type: LoadBalancer)',
+      'scraped site false Ingress/site',
+    ], 'the cross-namespace route has no ReferenceGrant; the metrics-only Service no gateway');
+    const lb = g.service('shop', 'lb');
+    assert.ok(lb);
+    assert.deepEqual(serviceCapacity(lb, g).pods, 3);
+  });
+
+  it('knows the workloads that mount a PersistentVolumeClaim', () => {
+    const claim = (kind: string, extra: string) => {
+      const g = graphOf(`
+apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: db}
+spec:
+  replicas: 1
+  ${kind === 'StatefulSet' ? 'serviceName: db' : ''}
+  selector: {matchLabels: {app: db}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: db}], volumes: ${extra.startsWith('volumes:') ? extra.slice(8) : '[]'}}}
+  ${extra.startsWith('volumes:') ? '' : extra}
+`);
+      const w = g.workloads()[0];
+      assert.ok(w);
+      return mountsClaim(w, g);
+    };
+    assert.equal(claim('Deployment', 'volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]'), true);
+    assert.equal(claim('Deployment', 'volumes: [{name: tmp, emptyDir: {}}]'), false);
+    assert.equal(claim('Deployment', ''), false);
+    assert.equal(claim('StatefulSet', 'volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]'), true);
+    assert.equal(claim('StatefulSet', ''), false);
+    assert.equal(claim('Deployment', 'volumeClaimTemplates: [{metadata: {name: data}}]'), false, 'only a StatefulSet has claim templates');
   });
 });

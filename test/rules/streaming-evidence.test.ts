@@ -93,4 +93,113 @@ describe('streaming evidence', () => {
     assert.equal(evidence(behind('{name: web, port: 80, targetPort: 8080, appProtocol: http}'), 'Ingress'), undefined);
     assert.equal(evidence(behind('{name: web, port: 81, targetPort: 8080, appProtocol: grpc}'), 'Ingress'), undefined);
   });
+
+  const said = (svc: string) => `Service ${svc} declares a websocket, gRPC or streaming port`;
+
+  it("reads a Service's own ports and name when the timeout sits on the Service", () => {
+    const svc = (name: string, port: string) => `
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, annotations: {konghq.com/read-timeout: "3600000"}}
+spec: {selector: {app: web}, ports: [${port}]}
+`;
+    assert.equal(evidence(svc('web', '{name: grpc-api, port: 80, targetPort: 8080}'), 'Service'), said('web'));
+    assert.equal(evidence(svc('events-stream', '{name: web, port: 80, targetPort: 8080}'), 'Service'), 'the Service is named "events-stream"');
+    assert.equal(evidence(svc('web', '{name: web, port: 80, targetPort: 8080}'), 'Service'), undefined);
+  });
+
+  it('reads the HTTPRoute rule that holds the timeout: its name, path matches, Services and their ports', () => {
+    const route = (opts: { name?: string; path?: string; service?: string; port?: number; servicePort?: string; otherPath?: string }) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${opts.name ?? 'site'}}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - {matches: [{path: {type: PathPrefix, value: ${opts.otherPath ?? '/other'}}}], backendRefs: [{name: ws, port: 80}]}
+    - matches: [{headers: [{name: x, value: y}]}, {path: {type: PathPrefix, value: ${opts.path ?? '/'}}}]
+      backendRefs: [{name: ${opts.service ?? 'web'}, port: ${opts.port ?? 80}}]
+      timeouts: {request: 1h}
+---
+${SERVICE(opts.service ?? 'web', opts.servicePort ?? '{name: http, port: 80, targetPort: 8080}')}`;
+    assert.equal(evidence(route({}), 'HTTPRoute'), undefined, 'rule 0 (its path /other, its Service ws) is another rule');
+    assert.equal(evidence(route({ name: 'chat-ws' }), 'HTTPRoute'), 'the route is named "chat-ws"');
+    assert.equal(evidence(route({ path: '/ws' }), 'HTTPRoute'), 'the rule matches the path "/ws"');
+    assert.equal(evidence(route({ otherPath: '/ws' }), 'HTTPRoute'), undefined);
+    assert.equal(evidence(route({ service: 'uploads' }), 'HTTPRoute'), 'the rule routes to the Service "uploads"');
+    assert.equal(evidence(route({ servicePort: '{name: http, port: 80, targetPort: 8080, appProtocol: kubernetes.io/wss}' }), 'HTTPRoute'), said('web'));
+    assert.equal(evidence(route({ port: 81, servicePort: '{name: http, port: 80, targetPort: 8080, appProtocol: kubernetes.io/wss}' }), 'HTTPRoute'), undefined, 'another port of the Service');
+  });
+
+  it('reads the Contour HTTPProxy route that holds the timeout', () => {
+    const proxy = (route1: string, opts: { name?: string; servicePort?: string } = {}) => `
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: ${opts.name ?? 'site'}}
+spec:
+  virtualhost: {fqdn: web.example.com}
+  routes:
+    - {enableWebsockets: true, conditions: [{prefix: /ws}], services: [{name: ws, port: 80, protocol: h2c}]}
+    - {timeoutPolicy: {response: 1h}, ${route1}}
+---
+${SERVICE('web', opts.servicePort ?? '{name: http, port: 80, targetPort: 8080}')}`;
+    const plain = 'services: [{name: web, port: 80}]';
+    assert.equal(evidence(proxy(plain), 'HTTPProxy'), undefined, 'route 0 streams, not the route with the timeout');
+    assert.equal(evidence(proxy(`enableWebsockets: true, ${plain}`), 'HTTPProxy'), 'spec.routes[1].enableWebsockets is true');
+    assert.equal(evidence(proxy(`enableWebsockets: false, ${plain}`), 'HTTPProxy'), undefined);
+    assert.equal(evidence(proxy(`conditions: [{header: {name: x, present: true}}, {prefix: /stream}], ${plain}`), 'HTTPProxy'), 'the route matches the prefix "/stream"');
+    assert.equal(evidence(proxy('services: [{name: web, port: 80, protocol: h2c}]'), 'HTTPProxy'), 'the route speaks h2c (gRPC) to Service web');
+    assert.equal(evidence(proxy('services: [{name: web, port: 80, protocol: h2}]'), 'HTTPProxy'), 'the route speaks h2 (gRPC) to Service web');
+    assert.equal(evidence(proxy('services: [{name: web, port: 80, protocol: tls}]'), 'HTTPProxy'), undefined);
+    assert.equal(evidence(proxy('services: [{name: uploads, port: 80}]'), 'HTTPProxy'), 'the route sends to Service "uploads"');
+    const ws = '{name: http, port: 80, targetPort: 8080, appProtocol: kubernetes.io/ws}';
+    assert.equal(evidence(proxy(plain, { servicePort: ws }), 'HTTPProxy'), said('web'));
+    assert.equal(evidence(proxy('services: [{name: web, port: 81}]', { servicePort: ws }), 'HTTPProxy'), undefined, 'another port of the Service');
+    assert.equal(evidence(proxy(plain, { name: 'stream-proxy' }), 'HTTPProxy'), 'the HTTPProxy is named "stream-proxy"');
+  });
+
+  it('reads the Services that use a GKE BackendConfig', () => {
+    const bc = (name: string, svcName: string, port: string, uses = name) => `
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: ${name}}
+spec: {timeoutSec: 3600}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${svcName}, annotations: {cloud.google.com/backend-config: '{"default": "${uses}"}'}}
+spec: {selector: {app: web}, ports: [${port}]}
+`;
+    const plain = '{name: http, port: 80, targetPort: 8080}';
+    assert.equal(evidence(bc('long', 'web', '{name: grpc, port: 80, targetPort: 8080}'), 'BackendConfig'), 'Service web, which uses it, declares a websocket, gRPC or streaming port');
+    assert.equal(evidence(bc('long', 'uploads', plain), 'BackendConfig'), 'it serves Service "uploads"');
+    assert.equal(evidence(bc('long', 'uploads', plain, 'other'), 'BackendConfig'), undefined, 'a Service that uses another BackendConfig');
+    assert.equal(evidence(bc('websocket', 'web', plain), 'BackendConfig'), 'the BackendConfig is named "websocket"');
+    assert.equal(evidence(bc('long', 'web', plain), 'BackendConfig'), undefined);
+  });
+
+  it('reads an OpenShift Route: its name, its Service and the ports of that Service', () => {
+    const route = (name: string, to: string, port = '{name: http, port: 80, targetPort: 8080}') => `
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: ${name}, annotations: {haproxy.router.openshift.io/timeout: 1h}}
+spec: {to: {kind: Service, name: ${to}}}
+---
+${SERVICE(to, port)}`;
+    assert.equal(evidence(route('ws', 'web'), 'Route'), 'the Route is named "ws"');
+    assert.equal(evidence(route('site', 'uploads'), 'Route'), 'the Route sends to Service "uploads"');
+    assert.equal(evidence(route('site', 'web', '{name: grpc-web, port: 80, targetPort: 8080}'), 'Route'), said('web'));
+    assert.equal(evidence(route('site', 'web'), 'Route'), undefined);
+  });
+
+  it('reads the name of any other object that holds a timeout', () => {
+    const vs = (name: string) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}}
+spec: {hosts: [web], http: [{route: [{destination: {host: web}}], timeout: 1h}]}
+`;
+    assert.equal(evidence(vs('grpc-gateway'), 'VirtualService'), 'the VirtualService is named "grpc-gateway"');
+    assert.equal(evidence(vs('web'), 'VirtualService'), undefined);
+  });
 });

@@ -2,7 +2,7 @@
 // command, env or annotation shows the app's timeout, an info when only the image hints at it), the
 // path points at that evidence, and the message names both timeouts and the proxy.
 import assert from 'node:assert/strict';
-import rule from '../../src/rules/upstream-keepalive-race.ts';
+import rule, { springDuration } from '../../src/rules/upstream-keepalive-race.ts';
 import { scanYaml } from '../support/scan.ts';
 
 function only(name: string) {
@@ -50,5 +50,14 @@ describe('upstream-keepalive-race: severity, path and message', () => {
     const f = only('a Node server behind an Envoy Gateway');
     assert.equal(f.severity, 'warning');
     assert.match(f.fix, /^Lower the proxy's idle timeout/);
+  });
+
+  it('reads Spring Boot durations: bare milliseconds, units, ISO-8601', () => {
+    const cases: Array<[string, number | undefined]> = [
+      ['20000', 20], [' 65s ', 65], ['1m', 60], ['2h', 7200], ['1d', 86400], ['500ms', 0.5], ['10us', 10 * 1e-6], ['5ns', 5 * 1e-9],
+      ['PT60S', 60], ['pt1.5s', 1.5], ['PT1H30M', 5400], ['PT2M', 120], ['PT1H', 3600], ['PT1H0M5S', 3605],
+      ['PT', undefined], ['P1D', undefined], ['PT1.5M', undefined], ['x', undefined], ['1.5s', undefined], ['-5s', undefined], ['', undefined],
+    ];
+    for (const [text, seconds] of cases) assert.equal(springDuration(text), seconds, text);
   });
 });

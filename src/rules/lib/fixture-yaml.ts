@@ -76,3 +76,112 @@ spec:
       http:
         paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `;
+
+/**
+ * Health checks of the proxies in front of Service `web`, after each project's documented examples: an HTTPRoute
+ * with an Envoy Gateway BackendTrafficPolicy, an Istio DestinationRule, and Kong KongUpstreamPolicies (named by
+ * the Service's `konghq.com/upstream-policy` annotation, see `kongPolicyOn`).
+ */
+/** An HTTPRoute `backend` of Gateway `eg` to Service `web`, for the policies attached to it. */
+const ROUTE_TO_WEB = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: backend}
+spec:
+  parentRefs: [{name: eg}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+`;
+
+export const HEALTH_CHECKS = {
+  envoyGatewayActiveHttp: `
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: health-check}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  healthCheck:
+    active:
+      timeout: 1s
+      interval: 3s
+      unhealthyThreshold: 3
+      healthyThreshold: 1
+      type: HTTP
+      http:
+        path: /healthz
+        method: GET
+        expectedStatuses: [200, 300]
+`,
+  envoyGatewayActiveTcpOnGateway: `
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: health-check}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: eg}]
+  healthCheck:
+    active:
+      type: TCP
+      tcp: {}
+`,
+  envoyGatewayPassive: `
+${ROUTE_TO_WEB}apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: passive-health-check}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  healthCheck:
+    passive:
+      baseEjectionTime: 10s
+      interval: 2s
+      maxEjectionPercent: 100
+      consecutive5XxErrors: 5
+      consecutiveGatewayErrors: 0
+      consecutiveLocalOriginFailures: 5
+      splitExternalLocalOriginErrors: false
+`,
+  istioOutlierDetection: `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web}
+spec:
+  host: web
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 1}
+      http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+    outlierDetection:
+      consecutive5xxErrors: 1
+      interval: 1s
+      baseEjectionTime: 3m
+      maxEjectionPercent: 100
+`,
+  kongActiveAndPassive: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    active:
+      healthy: {interval: 5, successes: 3}
+      httpPath: /status/200
+      type: http
+      unhealthy: {httpFailures: 1, interval: 5}
+    passive:
+      healthy: {successes: 3}
+      unhealthy: {httpFailures: 3}
+`,
+  kongPassive: `
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: demo-health-checking}
+spec:
+  healthchecks:
+    passive:
+      healthy: {successes: 3}
+      unhealthy: {httpFailures: 3}
+`,
+};
+
+/** The Service `web` of `appYaml` with the annotation that names a KongUpstreamPolicy. */
+export function kongPolicyOn(yaml: string, policy: string): string {
+  return yaml.replace('kind: Service\nmetadata: {name: web}', `kind: Service\nmetadata: {name: web, annotations: {konghq.com/upstream-policy: ${policy}}}`);
+}

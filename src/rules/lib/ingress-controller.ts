@@ -79,7 +79,8 @@ export function ingressClassName(ing: Resource): string | undefined {
 
 export function ingressController(ing: Resource, graph: ResourceGraph): IngressController {
   const cls = ingressClassName(ing);
-  const field = typeof dig(ing.raw, 'spec', 'ingressClassName') === 'string' ? 'ingressClassName' : 'kubernetes.io/ingress.class';
+  const spec = dig(ing.raw, 'spec', 'ingressClassName');
+  const field = typeof spec === 'string' && spec !== '' ? 'ingressClassName' : 'kubernetes.io/ingress.class';
   if (cls) {
     const ic = graph.find('networking.k8s.io', 'IngressClass', '', cls);
     const controller = ic ? dig(ic.raw, 'spec', 'controller') : undefined;

@@ -96,10 +96,13 @@ function upper(v: string | undefined): string | undefined {
   return v === undefined ? undefined : v.trim().toUpperCase();
 }
 
-function listed(value: string | undefined, svc: Service, sp: ServicePort): boolean {
-  if (!value) return false;
-  const items = value.split(',').map((s) => s.trim());
-  return items.includes(svc.name) || (sp.name !== undefined && items.includes(sp.name)) || items.includes(String(sp.port));
+/** Contour's `upstream-protocol.*` annotations list Service ports, by name or number. */
+function listsPort(value: string, sp: ServicePort): boolean {
+  return value.split(',').some((s) => s.trim() === sp.name || s.trim() === String(sp.port));
+}
+
+function namesService(value: string | undefined, svc: Service): boolean {
+  return value !== undefined && value.split(',').some((s) => s.trim() === svc.name);
 }
 
 /** The first of `keys` set on the Service, then on the Ingress (Service annotations win, as the controllers do). */
@@ -155,10 +158,15 @@ export function ingressSpeech(ing: Resource, svc: Service, sp: ServicePort, cont
       return { ...(wire ? { wire } : {}), because: `${who} follows nginx.ingress.kubernetes.io/backend-protocol: ${v}`, certain };
     }
     case 'nginx-inc': {
-      const ssl = listed(ing.annotations['nginx.org/ssl-services'], svc, sp);
-      const grpc = listed(ing.annotations['nginx.org/grpc-services'], svc, sp);
+      // Both annotations list Service names (not ports): `nginx.org/ssl-services: "svc1,svc2"`.
+      const ssl = namesService(ing.annotations['nginx.org/ssl-services'], svc);
+      const grpc = namesService(ing.annotations['nginx.org/grpc-services'], svc);
       const wire: Wire = grpc ? (ssl ? 'grpcs' : 'grpc') : ssl ? 'tls' : 'http';
-      return { wire, because: `${who}${ssl || grpc ? ` follows ${[ssl ? 'nginx.org/ssl-services' : '', grpc ? 'nginx.org/grpc-services' : ''].filter(Boolean).join(' and ')} lists ${svc.name}` : ' speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service'}`, certain };
+      const keys = [ssl ? 'nginx.org/ssl-services' : '', grpc ? 'nginx.org/grpc-services' : ''].filter(Boolean);
+      const because = keys.length > 0
+        ? `${who} follows ${keys.join(' and ')}, which ${keys.length > 1 ? 'list' : 'lists'} Service ${svc.name}`
+        : `${who} speaks plain HTTP unless nginx.org/ssl-services or nginx.org/grpc-services lists the Service`;
+      return { wire, because, certain };
     }
     case 'traefik': {
       const scheme = svc.annotations['traefik.ingress.kubernetes.io/service.serversscheme'];
@@ -202,7 +210,7 @@ export function ingressSpeech(ing: Resource, svc: Service, sp: ServicePort, cont
     case 'contour': {
       for (const [suffix, wire] of [['tls', 'tls'], ['h2', 'h2'], ['h2c', 'h2c']] as const) {
         const a = annotation([`projectcontour.io/upstream-protocol.${suffix}`, `contour.heptio.com/upstream-protocol.${suffix}`], svc);
-        if (a && listed(a.value, svc, sp)) return { wire, because: `${who} follows Service annotation ${a.key}: ${a.value}`, certain };
+        if (a && listsPort(a.value, sp)) return { wire, because: `${who} follows Service annotation ${a.key}: ${a.value}`, certain };
       }
       const ap = sp.appProtocol?.toLowerCase();
       if (ap) {
@@ -245,12 +253,17 @@ export function backendTlsPolicy(graph: ResourceGraph, svc: Service, sp: Service
   });
 }
 
-/** An Istio DestinationRule that originates TLS (SIMPLE or MUTUAL) to the Service. */
-export function meshTlsOrigination(graph: ResourceGraph, svc: Service): Resource | undefined {
+/**
+ * An Istio DestinationRule that originates TLS (SIMPLE or MUTUAL) to the Service port: the port's own
+ * `portLevelSettings` TLS mode when it sets one, else the rule-wide one (ISTIO_MUTUAL is the mesh's own
+ * mTLS, transparent to the app).
+ */
+export function meshTlsOrigination(graph: ResourceGraph, svc: Service, sp: ServicePort): Resource | undefined {
   return destinationRulesFor(graph, svc).find((d) => {
-    const mode = (v: unknown) => typeof v === 'string' && (v === 'SIMPLE' || v === 'MUTUAL');
     const ports = dig(d.raw, 'spec', 'trafficPolicy', 'portLevelSettings');
-    return mode(dig(d.raw, 'spec', 'trafficPolicy', 'tls', 'mode')) || (Array.isArray(ports) && ports.some((p) => mode(dig(p, 'tls', 'mode'))));
+    const own = (Array.isArray(ports) ? ports : []).find((p) => dig(p, 'port', 'number') === sp.port && dig(p, 'tls', 'mode') !== undefined);
+    const mode = own ? dig(own, 'tls', 'mode') : dig(d.raw, 'spec', 'trafficPolicy', 'tls', 'mode');
+    return mode === 'SIMPLE' || mode === 'MUTUAL';
   });
 }
 
@@ -276,7 +289,7 @@ export function routeSpeech(graph: ResourceGraph, b: Backend, svc: Service, sp: 
   const impl = routeImplementation(graph, b.from);
   if (impl && /istio/.test(impl)) return { because: `Istio (${impl}) derives the protocol from the port`, certain: true };
   const policy = backendTlsPolicy(graph, svc, sp);
-  const dr = meshTlsOrigination(graph, svc);
+  const dr = meshTlsOrigination(graph, svc, sp);
   const tls = policy !== undefined || dr !== undefined;
   const tlsWhy = policy ? `BackendTLSPolicy ${policy.name} originates TLS` : dr ? `DestinationRule ${dr.name} originates TLS` : '';
   const ap = sp.appProtocol;

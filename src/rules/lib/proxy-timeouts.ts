@@ -403,7 +403,8 @@ export function destinationRuleTimeouts(dr: Resource): ProxyTimeout[] {
       const written = str(dig(policy, 'connectionPool', ...keys));
       if (written === undefined) continue;
       const seconds = kind === 'connect' ? parseGoDuration(written) : istioDuration(written);
-      if (seconds === undefined || seconds === 0) continue;
+      // A connect timeout of 0 or below is no setting (Istio rejects negative durations; 0 leaves the default).
+      if (seconds === undefined || seconds <= 0) continue;
       const path = `${at}.connectionPool.${keys.join('.')}`;
       out.push({
         on: dr, path, field: path, written, seconds, kind, proxy: 'Istio', phrase, write: goDuration, suggested, defaultSeconds,

@@ -14,6 +14,11 @@ const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~|\.inf|-\.inf|\.nan)$/i
 // Keys and common values repeat across thousands of snippets: remember how each string is written.
 const written = new Map<string, string>();
 
+/** Forgets how strings were written (tests: to see the emitter decide rather than remember). */
+export function forgetWrittenScalars(): void {
+  written.clear();
+}
+
 function scalar(v: null | boolean | number | string | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return String(v);

@@ -48,6 +48,11 @@ The kinds guard502 judges at admission, with the versions its engine reads.
   resources: ["gcpbackendpolicies"]
   operations: ["CREATE", "UPDATE"]
   scope: Namespaced
+- apiGroups: ["configuration.konghq.com"]
+  apiVersions: ["v1beta1"]
+  resources: ["kongupstreampolicies"]
+  operations: ["CREATE", "UPDATE"]
+  scope: Namespaced
 - apiGroups: ["networking.istio.io"]
   apiVersions: ["v1", "v1beta1", "v1alpha3"]
   resources: ["destinationrules", "virtualservices"]
