@@ -36,6 +36,9 @@ export function declaredReach(graph: ResourceGraph, rules: readonly Rule[], prev
   if (previous !== undefined && current !== undefined && statusOnly(previous.raw, current.raw)) return [];
   const { readers, everywhere } = readersOf(rules, r.group, r.kind, true);
   if (readers.length === 0) return [];
-  const scope = r.namespace === '' || everywhere ? [...graph.all()] : graph.inNamespace(r.namespace);
-  return scope.filter((x) => x.key !== r.key && readers.some((rule) => judges(rule, x)));
+  const scope = r.namespace === '' ? [...graph.all()] : graph.inNamespace(r.namespace);
+  const out = scope.filter((x) => x.key !== r.key && readers.some((rule) => judges(rule, x)));
+  if (everywhere.length === 0 || r.namespace === '') return out;
+  for (const x of graph.all()) if (x.namespace !== r.namespace && everywhere.some((rule) => judges(rule, x))) out.push(x);
+  return out;
 }

@@ -732,11 +732,13 @@ export class ResourceGraph {
       // re-checked, in the object's namespace — everywhere for a cluster-scoped object (an IngressClass).
       // A Namespace's labels decide which policy applies to everything in it.
       const namespace = r.kind === 'Namespace' && r.group === '';
-      const { readers, everywhere } = namespace ? { readers: rules, everywhere: false } : readersOf(rules, r.group, r.kind);
+      const { readers, everywhere } = namespace ? { readers: rules, everywhere: [] } : readersOf(rules, r.group, r.kind);
       if (readers.length > 0) {
-        const scope = namespace ? this.inNamespace(r.name) : r.namespace === '' || everywhere ? this.objects.values() : this.inNamespace(r.namespace);
+        const scope = namespace ? this.inNamespace(r.name) : r.namespace === '' ? this.objects.values() : this.inNamespace(r.namespace);
         for (const x of scope) if (readers.some((rule) => judges(rule, x))) add(x);
       }
+      // Rules that read the kind in every namespace: what they judge anywhere.
+      if (everywhere.length > 0 && r.namespace !== '') for (const x of this.objects.values()) if (everywhere.some((rule) => judges(rule, x))) add(x);
       // A ReferenceGrant lets routes of other namespaces reach this one.
       if (r.kind === 'ReferenceGrant' && r.group === GATEWAY_GROUP) for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
     }

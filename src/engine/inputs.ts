@@ -70,15 +70,15 @@ export function inputsFor(rules: readonly Rule[], group: string, kind: string): 
 }
 
 /**
- * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and whether
- * one of them reads those in every namespace: what a change of such an object may alter is what these rules
- * judge, in its namespace (everywhere for a cluster-scoped object, or when `everywhere`).
+ * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and those of
+ * them that read such objects in every namespace: what a change of one may alter is what `readers` judge in
+ * its namespace (everywhere for a cluster-scoped object), and what `everywhere` judge in any namespace.
  */
-export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: boolean } {
-  let everywhere = false;
+export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: Rule[] } {
+  const everywhere: Rule[] = [];
   const readers = rules.filter((rule) => {
     const reads = rule.reads.filter((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, group, kind)));
-    if (reads.some((read) => read.anyNamespace)) everywhere = true;
+    if (reads.some((read) => read.anyNamespace)) everywhere.push(rule);
     return reads.length > 0 || (withTargets && rule.targets.some((t) => expand('*', t).some(([g, k]) => covers({ group: g, kind: k }, group, kind))));
   });
   return { readers, everywhere };

@@ -314,7 +314,9 @@ export default defineRule({
     { group: 'networking.k8s.io', kind: 'IngressClass' },
     { group: GATEWAY_GROUP, kind: 'Gateway' },
     { group: GATEWAY_GROUP, kind: 'GatewayClass' },
-    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute' })),
+    // The users of a Traefik Middleware: IngressRoutes and Ingresses of any namespace.
+    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute', anyNamespace: true })),
+    { group: 'networking.k8s.io', kind: 'Ingress', anyNamespace: true },
   ],
   params: {
     maxRetries: {
