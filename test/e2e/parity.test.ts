@@ -399,6 +399,11 @@ const NOT_OBJECTS: Record<string, string> = {
   'service-selects-nothing: Deployment patch without a template (cannot be judged)': 'a kustomize patch, not an object: a Deployment without a template is invalid',
   'termination-grace-too-short: a native preStop sleep longer than the grace period: rejected by the API server, Service or not':
     'the API server refuses a preStop sleep longer than the grace period, which is what the fixture shows',
+  'probe-port-mismatch: numeric probes on the Service port, the container port unnamed and the probe port written as a string':
+    'the API server refuses a probe port written as a string of digits, which is what the fixture shows',
+  'pdb-missing: PDB values the API server rejects are not judged: "100%x", "x100%", " 100% ", "3" (a number as a string)':
+    'the API server refuses these PDB values, which is what the fixture shows',
+  'pdb-missing: a PDB value the disruption controller cannot read is not judged': 'the API server refuses a fractional maxUnavailable, which is what the fixture shows',
 };
 
 /** Why a fixture the API server rejected cannot be compared, when nothing could make it comparable; undefined otherwise. */
