@@ -7,7 +7,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceGraph } from '../engine/graph.ts';
-import { covers, expand, judges } from '../engine/inputs.ts';
+import { judges, readersOf } from '../engine/inputs.ts';
 import type { Model } from '../engine/model.ts';
 import type { Rule } from '../engine/rule.ts';
 import type { JsonObject } from '../engine/types.ts';
@@ -27,21 +27,18 @@ function statusOnly(a: JsonObject, b: JsonObject): boolean {
   return true;
 }
 
-/** Whether `rule` declares that it reads objects of `group`/`kind`. */
-function declares(rule: Rule, group: string, kind: string): boolean {
-  const declared = [...rule.targets.flatMap((t) => expand('*', t)), ...rule.reads.flatMap((r) => expand(r.group, r.kind))];
-  return declared.some(([g, k]) => covers({ group: g, kind: k }, group, kind));
-}
-
-/** Objects judged by the rules that declare the changed object's kind, in its namespace (everywhere for a cluster-scoped one). */
+/** Objects judged by the rules that declare the changed object's kind, in its namespace (everywhere for a cluster-scoped one, or one they read in every namespace). */
 export function declaredReach(graph: ResourceGraph, rules: readonly Rule[], previous: Model | undefined, current: Model | undefined): Model[] {
   const r = (current ?? previous) as Model | undefined;
   if (!r) return [];
   // Status is live state, churning with every pod: the rules that read it (live ones) read the judged object's own
   // and its ReplicaSets', which the object itself and graph.affected already cover.
   if (previous !== undefined && current !== undefined && statusOnly(previous.raw, current.raw)) return [];
-  const readers = rules.filter((rule) => declares(rule, r.group, r.kind));
+  const { readers, everywhere } = readersOf(rules, r.group, r.kind, true);
   if (readers.length === 0) return [];
   const scope = r.namespace === '' ? [...graph.all()] : graph.inNamespace(r.namespace);
-  return scope.filter((x) => x.key !== r.key && readers.some((rule) => judges(rule, x)));
+  const out = scope.filter((x) => x.key !== r.key && readers.some((rule) => judges(rule, x)));
+  if (everywhere.length === 0 || r.namespace === '') return out;
+  for (const x of graph.all()) if (x.namespace !== r.namespace && everywhere.some((rule) => judges(rule, x))) out.push(x);
+  return out;
 }

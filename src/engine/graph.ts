@@ -9,7 +9,7 @@
 // dropped when anything in that namespace changes.
 
 import { backendsOf } from './backends.ts';
-import { covers, expand, judges } from './inputs.ts';
+import { expand, judges, readersOf } from './inputs.ts';
 import { GATEWAY_GROUP, groupOf, isIngress, isRoute } from './kinds.ts';
 import {
   isServiceModel,
@@ -22,7 +22,7 @@ import {
   type Service,
   type Workload,
 } from './model.ts';
-import type { Rule } from './rule.ts';
+import type { Read, Rule } from './rule.ts';
 import { FieldReader, dig, isObject } from './fields.ts';
 import { matches, parseLabelSelector, type LabelSelector } from './selectors.ts';
 
@@ -48,10 +48,10 @@ interface KindMemo {
   values: Map<string, unknown>;
 }
 
-/** `memo`'s kind lists are constants of their callers: each is joined once. */
-const signatures = new WeakMap<readonly string[], string>();
+/** `memo`'s lists of reads are constants of their callers: each is turned into kinds once. */
+const signatures = new WeakMap<readonly Read[], { signature: string; kinds: string[] }>();
 
-const PDBS_ONLY = ['PodDisruptionBudget'];
+const PDBS_ONLY: readonly Read[] = [{ group: 'policy', kind: 'PodDisruptionBudget' }];
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Pod'];
 
@@ -577,10 +577,11 @@ export class ResourceGraph {
    * Memoizes a result a rule derives from one namespace's objects (and from
    * gateways anywhere), so that per-object evaluation does not redo per-namespace
    * work. Dropped when anything in the namespace, or any Ingress or route, changes —
-   * or, with `onlyKinds` (a constant of the caller), only when an object of those kinds
+   * or, with `onlyKinds` (a constant of the caller, declared among the reads of the rules asking: a
+   * test holds what `compute` reads to it), only when an object of those kinds
    * does (the result must read nothing else). `key` must name the rule and the question.
    */
-  memo<T>(namespace: string, key: string, compute: () => T, onlyKinds?: readonly string[]): T {
+  memo<T>(namespace: string, key: string, compute: () => T, onlyKinds?: readonly Read[]): T {
     const memo = this.memoTable(namespace, onlyKinds);
     if (memo.has(key)) return memo.get(key) as T;
     const value = compute();
@@ -593,7 +594,7 @@ export class ResourceGraph {
    * with `onlyKinds`, with those of the same kinds), looked up by the object itself rather than by a
    * key string built for every question.
    */
-  memoOf<T>(r: Model, question: string, compute: () => T, onlyKinds?: readonly string[]): T {
+  memoOf<T>(r: Model, question: string, compute: () => T, onlyKinds?: readonly Read[]): T {
     const memo = this.memoTable(r.namespace, onlyKinds);
     let answers = memo.get(question) as Map<Model, unknown> | undefined;
     if (!answers) memo.set(question, (answers = new Map()));
@@ -604,18 +605,23 @@ export class ResourceGraph {
   }
 
   /** Where `memo` and `memoOf` keep their results: the namespace's memo, or the one for results that read only `onlyKinds`. */
-  private memoTable(namespace: string, onlyKinds: readonly string[] | undefined): Map<string, unknown> {
+  private memoTable(namespace: string, onlyKinds: readonly Read[] | undefined): Map<string, unknown> {
     const idx = this.index(namespace);
     if (!onlyKinds) return idx.memo;
     // Kept until an object of one of these kinds changes in the namespace (or anywhere, for kinds read everywhere).
-    let signature = signatures.get(onlyKinds);
-    if (signature === undefined) signatures.set(onlyKinds, (signature = onlyKinds.join(',')));
+    let known = signatures.get(onlyKinds);
+    if (known === undefined) {
+      // Invalidation goes by kind, whatever the group (wider, never narrower, than the declaration).
+      const kinds = [...new Set(onlyKinds.flatMap((read) => expand(read.group, read.kind).map(([, k]) => k)))];
+      signatures.set(onlyKinds, (known = { signature: kinds.join(','), kinds }));
+    }
+    const { signature, kinds } = known;
     let m = idx.kindMemo.get(signature);
     if (!m) {
       // During a temporary change that none of these kinds is part of, the result holds for the graph
       // as it is too: it goes where the set-aside memos are, to be found again after the change.
-      const real = idx.aside && !onlyKinds.some((k) => idx.aside?.changed.has(k)) ? idx.aside.kindMemo : undefined;
-      m = real?.get(signature) ?? { kinds: new Set(onlyKinds), values: new Map() };
+      const real = idx.aside && !kinds.some((k) => idx.aside?.changed.has(k)) ? idx.aside.kindMemo : undefined;
+      m = real?.get(signature) ?? { kinds: new Set(kinds), values: new Map() };
       real?.set(signature, m);
       idx.kindMemo.set(signature, m);
     }
@@ -698,6 +704,8 @@ export class ResourceGraph {
       }
       const rollout = this.rolloutReferencing(r);
       if (rollout) add(rollout);
+      // A Rollout's workloadRef makes its Deployment a template, judged through the Rollout: both ways.
+      if (r.workloadRef) add(this.find('apps', r.workloadRef.kind, r.namespace, r.workloadRef.name));
     } else if (isServiceModel(r)) {
       addServiceNeighbours(r);
       for (const w of this.workloads(r.namespace)) {
@@ -723,11 +731,14 @@ export class ResourceGraph {
       // Anything else is context that rules declare they read (Rule.reads): what those rules judge is
       // re-checked, in the object's namespace — everywhere for a cluster-scoped object (an IngressClass).
       // A Namespace's labels decide which policy applies to everything in it.
-      const readers = r.kind === 'Namespace' && r.group === '' ? rules : rules.filter((rule) => rule.reads.some((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, r.group, r.kind))));
+      const namespace = r.kind === 'Namespace' && r.group === '';
+      const { readers, everywhere } = namespace ? { readers: rules, everywhere: [] } : readersOf(rules, r.group, r.kind);
       if (readers.length > 0) {
-        const scope = r.kind === 'Namespace' && r.group === '' ? this.inNamespace(r.name) : r.namespace === '' ? this.objects.values() : this.inNamespace(r.namespace);
+        const scope = namespace ? this.inNamespace(r.name) : r.namespace === '' ? this.objects.values() : this.inNamespace(r.namespace);
         for (const x of scope) if (readers.some((rule) => judges(rule, x))) add(x);
       }
+      // Rules that read the kind in every namespace: what they judge anywhere.
+      if (everywhere.length > 0 && r.namespace !== '') for (const x of this.objects.values()) if (everywhere.some((rule) => judges(rule, x))) add(x);
       // A ReferenceGrant lets routes of other namespaces reach this one.
       if (r.kind === 'ReferenceGrant' && r.group === GATEWAY_GROUP) for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
     }

@@ -3,7 +3,7 @@
 // keep, what a change re-checks, what the webhook compares of a workload for its neighbours — is
 // derived from here, so that it cannot drift from the rules.
 
-import { WORKLOAD_GROUPS, workloadKind } from './kinds.ts';
+import { isTargetGroup, targetGroups, WORKLOAD_GROUPS, workloadKind } from './kinds.ts';
 import { isWorkload, type Model } from './model.ts';
 import type { Read, Rule } from './rule.ts';
 
@@ -51,8 +51,8 @@ export function inputsOf(rules: readonly Rule[]): Map<string, Input> {
     }
   };
   for (const rule of rules) {
-    // Targets are matched by kind whatever the group (see run.ts).
-    for (const t of rule.targets) add('*', t, rule, { target: true });
+    // Targets are matched by kind, in the groups the engine models the kind in (see run.ts).
+    for (const t of rule.targets) for (const g of t === 'workload' ? ['*'] : targetGroups(t)) add(g, t, rule, { target: true });
     for (const read of rule.reads) add(read.group, read.kind, rule, { read });
   }
   cache.set(rules, out);
@@ -67,6 +67,21 @@ export function covers(input: Pick<Input, 'group' | 'kind'>, group: string, kind
 /** Inputs of `rules` that cover objects of `group` and `kind` (a `*` kind excepted: it covers everything and names nothing). */
 export function inputsFor(rules: readonly Rule[], group: string, kind: string): Input[] {
   return [...inputsOf(rules).values()].filter((i) => i.kind !== '*' && covers(i, group, kind));
+}
+
+/**
+ * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and those of
+ * them that read such objects in every namespace: what a change of one may alter is what `readers` judge in
+ * its namespace (everywhere for a cluster-scoped object), and what `everywhere` judge in any namespace.
+ */
+export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: Rule[] } {
+  const everywhere: Rule[] = [];
+  const readers = rules.filter((rule) => {
+    const reads = rule.reads.filter((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, group, kind)));
+    if (reads.some((read) => read.anyNamespace)) everywhere.push(rule);
+    return reads.length > 0 || (withTargets && rule.targets.some((t) => expand('*', t).some(([g, k]) => covers({ group: g, kind: k }, group, kind))));
+  });
+  return { readers, everywhere };
 }
 
 /** Model paths of a workload that rules judging other kinds read (the webhook's neighbour view; it runs no live rule). */
@@ -84,7 +99,7 @@ export function readsWorkloads(read: Read): boolean {
   return read.kind === 'workload' || expand(read.group, read.kind).some(([g, k]) => g === '*' ? WORKLOAD_GROUPS[k] !== undefined && k !== 'ReplicaSet' : workloadKind(g, k) !== undefined);
 }
 
-/** Whether `rule` judges `m` (targets are matched by kind, whatever the group, as the runner does). */
+/** Whether `rule` judges `m` (targets are matched by kind, in the groups the engine models it in, as the runner does). */
 export function judges(rule: Rule, m: Model): boolean {
-  return isWorkload(m) ? rule.targets.includes('workload') : rule.targets.includes(m.kind);
+  return isWorkload(m) ? rule.targets.includes('workload') : rule.targets.includes(m.kind) && isTargetGroup(m.group, m.kind);
 }

@@ -73,3 +73,18 @@ const MODELED: Record<string, readonly string[]> = {
 export function isModeledKind(group: string, kind: string): boolean {
   return MODELED[kind]?.includes(group) ?? false;
 }
+
+/**
+ * The groups whose objects a rule targeting `kind` judges: those the engine models the kind in (a
+ * Knative `serving.knative.dev` Service is no core Service), any group (`*`) for the kinds it does not model.
+ */
+export function targetGroups(kind: string): readonly string[] {
+  return MODELED[kind] ?? ANY_GROUP;
+}
+const ANY_GROUP = ['*'];
+
+/** Whether rules targeting `kind` judge an object of `group` (see targetGroups). */
+export function isTargetGroup(group: string, kind: string): boolean {
+  const groups = MODELED[kind];
+  return groups === undefined || groups.includes(group);
+}

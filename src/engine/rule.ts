@@ -39,6 +39,11 @@ export interface Read {
   fields?: readonly string[];
   /** The rule reads the objects' `status` (live state): the cluster caches keep it for this kind. */
   status?: boolean;
+  /**
+   * The rule reads objects of this kind in every namespace, not only in the judged object's (an Istio
+   * VirtualService or DestinationRule names hosts of any namespace): a change re-checks what it judges everywhere.
+   */
+  anyNamespace?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { ANNOTATION_IGNORE, ANNOTATION_IGNORE_REASON } from './annotations.ts';
 import type { ResourceGraph } from './graph.ts';
+import { isTargetGroup } from './kinds.ts';
 import { isWorkload, type Model } from './model.ts';
 import { defaultParams, type Rule } from './rule.ts';
 import { matches } from './selectors.ts';
@@ -132,7 +133,7 @@ export function check(graph: ResourceGraph, objects: Iterable<Model>, options: C
     let skip = skipped.get(object.namespace);
     if (skip === undefined) skipped.set(object.namespace, (skip = namespaceSkipReason(policy, graph, object.namespace) !== undefined));
     if (skip) continue;
-    const applicable = isWorkload(object) ? (byTarget.get('workload') ?? []) : (byTarget.get(object.kind) ?? []);
+    const applicable = isWorkload(object) ? (byTarget.get('workload') ?? []) : isTargetGroup(object.group, object.kind) ? (byTarget.get(object.kind) ?? []) : [];
     if (applicable.length === 0) continue;
     const ignores = policy.allowIgnoreAnnotations && object.annotations[ANNOTATION_IGNORE] !== undefined ? ignoredRules(object) : none;
     // The plan grouped rules by target: each of these applies to the object.

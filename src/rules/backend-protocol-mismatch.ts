@@ -186,7 +186,8 @@ export default defineRule({
     { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
     { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' },
     { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
-    { group: 'networking.istio.io', kind: 'DestinationRule' },
+    // Istio hosts name Services of any namespace.
+    { group: 'networking.istio.io', kind: 'DestinationRule', anyNamespace: true },
     { group: 'networking.k8s.io', kind: 'IngressClass' },
   ],
   params: {},

@@ -7,7 +7,7 @@ import { exposures, gatewayLabel, isGatewayFacing, isSwitchedOff, replicaCount, 
 import { appYaml, WEB_BEHIND_INGRESS } from './lib/fixture-yaml.ts';
 import { workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
-import { SCALERS, SERVED } from './lib/reads.ts';
+import { INGRESSES, SCALERS, SERVED } from './lib/reads.ts';
 
 const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';
 const ALB_ACTION = 'alb.ingress.kubernetes.io/actions.';
@@ -47,9 +47,6 @@ function sameTrafficSplitByRequest(a: Json | undefined, b: Json | undefined): bo
   const y = ruleMatches(b);
   return (x.byRequest || y.byRequest) && [...x.paths].some((p) => y.paths.has(p));
 }
-
-/** What `ingressFacts` reads (see ResourceGraph.memo). */
-const INGRESSES_ONLY = ['Ingress'];
 
 /** What the Ingresses of a namespace say about canaries, computed once per namespace. */
 function ingressFacts(graph: ResourceGraph, ns: string): { ingresses: Resource[]; canaries: Resource[]; albWeighted: Set<string> } {
@@ -111,7 +108,7 @@ function coveredBy(w: Workload, services: Service[], graph: ResourceGraph): stri
   }
 
   // ingress-nginx canary: a canary Ingress to this workload, or one sharing a host with an Ingress reaching it.
-  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns), INGRESSES_ONLY);
+  const { ingresses, canaries, albWeighted } = graph.memo(ns, 'canary-missing/ingresses', () => ingressFacts(graph, ns), INGRESSES);
   if (canaries.length > 0) {
     const reaching = ingresses.filter((i) => graph.backendsFrom(i).some((b) => names.has(b.serviceName)));
     if (reaching.some((i) => canaries.includes(i))) return 'canary Ingress';
@@ -177,7 +174,8 @@ export default defineRule({
     ...SERVED,
     ...SCALERS,
     { group: 'flagger.app', kind: 'Canary' },
-    { group: 'networking.istio.io', kind: 'VirtualService' },
+    // Istio hosts name Services of any namespace.
+    { group: 'networking.istio.io', kind: 'VirtualService', anyNamespace: true },
     { group: 'rollouts.kruise.io', kind: 'Rollout' },
     { group: 'split.smi-spec.io', kind: 'TrafficSplit' },
     { group: 'traefik.io', kind: 'TraefikService' },

@@ -3,7 +3,7 @@ import { isIngressResource } from '../engine/model.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { closestName, isAlbAction, missingServiceFix, operatorMadeService, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
-import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
+import { SERVICE_MAKERS } from './lib/reads.ts';
 
 export default defineRule({
   id: 'ingress-backend-service-missing',
@@ -11,7 +11,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress'],
-  reads: [{ group: '', kind: 'Service' }, { group: 'flagger.app', kind: 'Canary' }, ANYTHING_IN_NAMESPACE],
+  reads: [{ group: '', kind: 'Service' }, ...SERVICE_MAKERS],
   params: {},
   docs: {
     what:

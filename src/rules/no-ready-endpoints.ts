@@ -1,4 +1,4 @@
-import { defineRule } from '../engine/rule.ts';
+import { defineRule, type Read } from '../engine/rule.ts';
 import { dig, isObject } from '../engine/fields.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import type { Resource, Service, Workload } from '../engine/model.ts';
@@ -8,6 +8,9 @@ import { liveClock } from './lib/live-clock.ts';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, progressDeadlineExceeded, progressDeadlineSeconds, rolloutInProgress } from './lib/rollout-status.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** The EndpointSlices of a namespace, indexed by Service: read, and kept until one changes. */
+const SLICES: readonly Read[] = [{ group: 'discovery.k8s.io', kind: 'EndpointSlice' }];
 
 /** Ready endpoints across a Service's EndpointSlices, or undefined when it has none to judge by. */
 export function readyEndpoints(graph: ResourceGraph, namespace: string, service: string): number | undefined {
@@ -22,7 +25,7 @@ export function readyEndpoints(graph: ResourceGraph, namespace: string, service:
       }
       return out;
     },
-    ['EndpointSlice'],
+    SLICES,
   );
   const slices = byService.get(service);
   if (!slices || slices.length === 0) return undefined;
@@ -100,7 +103,7 @@ export default defineRule({
   shape: 'unreachable',
   severity: 'error',
   targets: ['Ingress', 'HTTPRoute', 'GRPCRoute'],
-  reads: [{ group: '', kind: 'Service' }, { group: 'discovery.k8s.io', kind: 'EndpointSlice' }, { group: '*', kind: 'workload', status: true }],
+  reads: [{ group: '', kind: 'Service' }, ...SLICES, { group: '*', kind: 'workload', status: true }],
   params: {
     graceSeconds: {
       type: 'integer',

@@ -314,7 +314,9 @@ export default defineRule({
     { group: 'networking.k8s.io', kind: 'IngressClass' },
     { group: GATEWAY_GROUP, kind: 'Gateway' },
     { group: GATEWAY_GROUP, kind: 'GatewayClass' },
-    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute' })),
+    // The users of a Traefik Middleware: IngressRoutes and Ingresses of any namespace.
+    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute', anyNamespace: true })),
+    { group: 'networking.k8s.io', kind: 'Ingress', anyNamespace: true },
   ],
   params: {
     maxRetries: {
@@ -468,6 +470,7 @@ metadata:
     projectcontour.io/retry-on: 5xx,gateway-error
     projectcontour.io/num-retries: "6"
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: contour
 `,
         expect: [{ severity: 'warning', path: 'metadata.annotations["projectcontour.io/num-retries"]', message: 'With projectcontour.io/num-retries: "6", Contour retries a failed request 6 times (ceiling 3) on the conditions retry-on lists (5xx,gateway-error): when pods are slow or failing, every request turns into 7 attempts, each waiting out its own timeout; the extra load keeps the pods from recovering, and clients and outer load balancers give up first with a 502 or 504.', fix: 'Retry at most 2 times:\nmetadata:\n  annotations:\n    projectcontour.io/num-retries: "2"' }],
@@ -915,6 +918,8 @@ metadata:
   annotations:
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
     nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "10"
+spec:
+  defaultBackend: {service: {name: shop, port: {number: 80}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -923,6 +928,8 @@ metadata:
   annotations:
     nginx.ingress.kubernetes.io/proxy-next-upstream: "off"
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
+spec:
+  defaultBackend: {service: {name: payments, port: {number: 80}}}
 `,
       },
       {
@@ -937,6 +944,7 @@ metadata:
     nginx.ingress.kubernetes.io/canary-weight: "10"
     nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"
 spec:
+  defaultBackend: {service: {name: shop-canary, port: {number: 80}}}
   ingressClassName: nginx
 `,
       },
@@ -949,6 +957,7 @@ metadata:
   name: shop
   annotations: {nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "0"}
 spec:
+  defaultBackend: {service: {name: shop, port: {number: 80}}}
   ingressClassName: traefik
 `,
       },
@@ -973,6 +982,7 @@ metadata:
   name: api
   annotations: {projectcontour.io/num-retries: "10"}
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: contour
 `,
       },

@@ -238,6 +238,8 @@ metadata:
   name: api
   annotations:
     haproxy.org/timeout-server: "0"
+spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -246,6 +248,7 @@ metadata:
   annotations:
     haproxy.org/timeout-server: "600"
 spec:
+  defaultBackend: {service: {name: api-fast, port: {number: 80}}}
   ingressClassName: haproxy
 `,
         expect: [{ severity: 'warning', path: 'metadata.annotations["haproxy.org/timeout-server"]', message: 'HAProxy waits without limit for a pod to send data (haproxy.org/timeout-server: "0"): a hung or overloaded pod holds every request indefinitely: connections pile up at the proxy, clients and outer load balancers give up first with a 502 or 504, and the stuck requests are reset only when the pod is killed.', fix: 'Bound it to what the slowest normal request needs (50s here) and move slower work to a background job:\nmetadata:\n  annotations:\n    haproxy.org/timeout-server: "50s"' }],
@@ -793,6 +796,7 @@ metadata:
   name: api
   annotations: {haproxy.org/timeout-server: "60000"}
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: haproxy
 `,
       },
@@ -827,6 +831,7 @@ metadata:
   name: api
   annotations: {projectcontour.io/response-timeout: 0s}
 spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
   ingressClassName: contour
 ---
 apiVersion: projectcontour.io/v1
@@ -905,6 +910,8 @@ metadata:
   name: web
   annotations:
     alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=120
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -912,6 +919,8 @@ metadata:
   name: web2
   annotations:
     alb.ingress.kubernetes.io/load-balancer-attributes: routing.http2.enabled=true
+spec:
+  defaultBackend: {service: {name: web2, port: {number: 80}}}
 `,
       },
     ],

@@ -360,11 +360,11 @@ spec:
   selector: {app: app}
   ports: [{port: 80, targetPort: 8080}]
 ---
-apiVersion: extensions/v1beta1
+apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: app}
 spec:
-  backend: {serviceName: app, servicePort: 80}
+  defaultBackend: {service: {name: app, port: {number: 80}}}
 `,
         expect: [{ severity: 'error', path: 'spec.replicas', message: 'StatefulSet/app runs 1 pod (replicas: 1) and a StatefulSet stops each pod before starting its replacement: every rollout can leave Service app, reached by Ingress/app, with no ready pod, and the gateway answers 502 until the new pods are ready.', fix: 'A StatefulSet replaces a pod only after stopping it: run at least 2 so one keeps serving:\nspec:\n  replicas: 2\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1' }],
       },

@@ -4,7 +4,7 @@ import { dig } from '../engine/fields.ts';
 import type { RuleHit } from '../engine/types.ts';
 import { closestName, missingServiceFix, operatorMadeService, portList, sameNameElsewhere } from './lib/references.ts';
 import { fixWithYaml } from './lib/yaml.ts';
-import { ANYTHING_IN_NAMESPACE } from './lib/reads.ts';
+import { SERVICE_MAKERS } from './lib/reads.ts';
 
 /** What the Gateway API requires of an implementation for an invalid backendRef: a 500 for HTTP, UNAVAILABLE for gRPC. */
 function consequence(route: { kind: string }): string {
@@ -25,9 +25,8 @@ export default defineRule({
   targets: ['HTTPRoute', 'GRPCRoute'],
   reads: [
     { group: '', kind: 'Service' },
-    { group: 'flagger.app', kind: 'Canary' },
+    ...SERVICE_MAKERS,
     { group: 'gateway.networking.k8s.io', kind: 'ReferenceGrant' },
-    ANYTHING_IN_NAMESPACE,
   ],
   params: {},
   docs: {

@@ -53,8 +53,9 @@ export default defineRule({
   reads: [
     ...SERVED, ...SCALERS, ...PROXY_SETTINGS,
     { group: 'networking.gke.io', kind: 'GCPBackendPolicy' },
-    { group: 'networking.istio.io', kind: 'VirtualService' },
-    { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy' },
+    // Istio hosts and Envoy Gateway policy targets name Services of any namespace.
+    { group: 'networking.istio.io', kind: 'VirtualService', anyNamespace: true },
+    { group: 'gateway.envoyproxy.io', kind: 'BackendTrafficPolicy', anyNamespace: true },
   ],
   params: {
     minShutdownSeconds: {

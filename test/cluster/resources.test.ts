@@ -2,7 +2,8 @@
 // judges has its API facts in the catalogue, and is watched unless the catalogue says why not.
 import assert from 'node:assert/strict';
 import { expand, inputsOf } from '../../src/engine/inputs.ts';
-import { CATALOGUE, WATCHED, watchedFor } from '../../src/cluster/resources.ts';
+import { admittedBy, CATALOGUE, WATCHED, watchedFor } from '../../src/cluster/resources.ts';
+import { OPERATOR_RESOURCES } from '../../src/rules/lib/references.ts';
 import { RULES } from '../../src/rules/index.ts';
 
 describe('cluster: watched kinds follow the rules', () => {
@@ -38,6 +39,19 @@ describe('cluster: watched kinds follow the rules', () => {
     assert.deepEqual(WATCHED.filter((w) => w.keepStatus).map((w) => `${w.group}/${w.kind}`).sort(), ['/Pod', 'apps/DaemonSet', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'argoproj.io/Rollout']);
     assert.ok(watchedFor('controller').some((w) => w.kind === 'EndpointSlice'));
     assert.ok(!watchedFor('webhook').some((w) => w.kind === 'EndpointSlice'));
+  });
+
+  it("watches the custom resources of the operators' table (their Services are no missing references), reads them and judges none", () => {
+    assert.ok(OPERATOR_RESOURCES.length > 10);
+    for (const { group, kind } of OPERATOR_RESOURCES) {
+      const w = WATCHED.find((x) => x.group === group && x.kind === kind);
+      assert.ok(w, `${group}/${kind} watched`);
+      assert.equal(w.annotated, false, `${group}/${kind} is not annotated`);
+      assert.ok(w.optional, `${group}/${kind} comes from a CRD`);
+    }
+    // A Knative Service shares the kind name of the Service rules judge, not its group.
+    assert.ok(!admittedBy().some((a) => a.group === 'serving.knative.dev'));
+    assert.ok(WATCHED.find((w) => w.group === '' && w.kind === 'Service')?.annotated);
   });
 
   it('watches nothing when no rule reads anything, but namespaces, ReplicaSets and policies', () => {

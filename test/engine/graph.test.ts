@@ -113,6 +113,27 @@ describe('ResourceGraph', () => {
     assert.deepEqual(affected, ['Deployment/web-canary', 'Deployment/web-stable', 'HTTPRoute/web', 'Ingress/legacy', 'Ingress/web']);
   });
 
+  it("says a Rollout's change affects the Deployment its workloadRef makes a template, and the other way round", () => {
+    const g = graphOf(`apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web-template}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-template}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web}]}}
+`);
+    const rollout = g.find('argoproj.io', 'Rollout', 'default', 'web') as Workload;
+    const template = g.find('apps', 'Deployment', 'default', 'web-template') as Workload;
+    assert.deepEqual(g.affected(rollout, RULES).map((o) => `${o.kind}/${o.name}`), ['Deployment/web-template']);
+    assert.deepEqual(g.affected(template, RULES).map((o) => `${o.kind}/${o.name}`), ['Rollout/web']);
+  });
+
   it('applies changes temporarily and restores the graph', () => {
     const result = graph.withChanges([{ remove: web.key }], () => graph.workloadsSelectedBy(web).length);
     assert.equal(result, 0);
@@ -172,19 +193,19 @@ describe('ResourceGraph: a temporary change leaves the caches of the graph as th
     assert.equal(g.workloadsSelectedBy(g.service('default', 's')!)[0]?.template?.containers[0]?.image, 'x:1');
     // A result that reads only Services is not recomputed for a change to a Deployment.
     let services = 0;
-    const serviceNames = () => g.memo('default', 'test/services', () => (services++, g.services('default').map((x) => x.name)), ['Service']);
+    const serviceNames = () => g.memo('default', 'test/services', () => (services++, g.services('default').map((x) => x.name)), [{ group: '', kind: 'Service' }]);
     const names = serviceNames();
     assert.equal(g.withChanges([next], serviceNames), names);
     assert.equal(services, 1);
     // One first computed during such a change holds for the graph after it too.
     let ports = 0;
-    const servicePorts = () => g.memo('default', 'test/ports', () => (ports++, g.services('default').map((x) => x.ports.length)), ['Service']);
+    const servicePorts = () => g.memo('default', 'test/ports', () => (ports++, g.services('default').map((x) => x.ports.length)), [{ group: '', kind: 'Service' }]);
     const inside = g.withChanges([next], servicePorts);
     assert.equal(servicePorts(), inside);
     assert.equal(ports, 1);
     // But not one that reads the kind that changed.
     let images = 0;
-    const imagesOf = () => g.memo('default', 'test/deployments', () => (images++, g.workloads('default').map((w) => w.template?.containers[0]?.image)), ['Deployment']);
+    const imagesOf = () => g.memo('default', 'test/deployments', () => (images++, g.workloads('default').map((w) => w.template?.containers[0]?.image)), [{ group: 'apps', kind: 'Deployment' }]);
     assert.deepEqual(g.withChanges([next], imagesOf), ['x:2']);
     assert.deepEqual(imagesOf(), ['x:1']);
     assert.equal(images, 2);

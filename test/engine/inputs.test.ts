@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ResourceGraph } from '../../src/engine/graph.ts';
 import { covers, expand, judges } from '../../src/engine/inputs.ts';
 import { isWorkload, type Model } from '../../src/engine/model.ts';
-import { defaultParams, type Rule } from '../../src/engine/rule.ts';
+import { defaultParams, type Read, type Rule } from '../../src/engine/rule.ts';
 import { buildGraph } from '../../src/loader/build.ts';
 import { parseStream } from '../../src/loader/documents.ts';
 import { RULES } from '../../src/rules/index.ts';
@@ -15,6 +15,48 @@ import { corpus, FIXTURES, recording, recordingGraph } from '../support/recordin
 interface Recorded {
   kinds: Map<string, string>;
   status: Map<string, string>;
+  /** Kinds read in every namespace (a list without one). */
+  everywhere: Map<string, string>;
+  /** Memos kept by kind (ResourceGraph.memo's `onlyKinds`) whose computation read another kind, or whose kinds the rule does not declare. */
+  memos: Set<string>;
+}
+
+/** A memo kept until objects of some kinds change, while it computes: the kinds it reads. */
+interface MemoFrame {
+  key: string;
+  kinds: ReadonlySet<string>;
+  read: Set<string>;
+}
+
+/** Memos kept by kind that were seen computing. */
+const computed = new Set<string>();
+
+/**
+ * The graph with its memos kept by kind watched: what a memo's computation reads must be of the kinds
+ * whose changes drop it, and those must be among the reads of the rule asking (the cluster watches them).
+ */
+function memoChecking(graph: ResourceGraph, rule: Rule, frames: MemoFrame[], problems: Set<string>): ResourceGraph {
+  return new Proxy(graph, {
+    get(t, k) {
+      const v = Reflect.get(t, k, t) as unknown;
+      if ((k !== 'memo' && k !== 'memoOf') || typeof v !== 'function') return v;
+      return (subject: unknown, key: string, compute: () => unknown, only?: readonly Read[]) => {
+        if (!only) return (v as (...a: unknown[]) => unknown)(subject, key, compute);
+        for (const read of only) for (const [g, kind] of expand(read.group, read.kind)) if (!declares(rule, `${g}/${kind}`, false)) problems.add(`memo ${key} is kept by ${g}/${kind}, which ${rule.id} does not declare`);
+        const frame: MemoFrame = { key, kinds: new Set(only.flatMap((read) => expand(read.group, read.kind).map(([, kind]) => kind))), read: new Set() };
+        return (v as (...a: unknown[]) => unknown)(subject, key, () => {
+          frames.push(frame);
+          computed.add(key);
+          try {
+            return compute();
+          } finally {
+            frames.pop();
+            for (const gk of frame.read) if (!frame.kinds.has(gk.slice(gk.lastIndexOf('/') + 1))) problems.add(`memo ${key} reads ${gk}, but is kept while it changes (only ${[...frame.kinds].join(', ')} drop it)`);
+          }
+        }, only);
+      };
+    },
+  });
 }
 
 function declares(rule: Rule, groupKind: string, status: boolean): boolean {
@@ -50,11 +92,20 @@ function record(yaml: string, out: Map<string, Recorded>): boolean {
   for (const rule of RULES) {
     const graph = new ResourceGraph(wrapped);
     let rec = out.get(rule.id);
-    if (!rec) out.set(rule.id, (rec = { kinds: new Map(), status: new Map() }));
+    if (!rec) out.set(rule.id, (rec = { kinds: new Map(), status: new Map(), everywhere: new Map(), memos: new Set() }));
     const seen = rec.kinds;
-    const asked = recordingGraph(graph, (gk) => {
-      if (!seen.has(gk)) seen.set(gk, yaml.slice(0, 80));
-    });
+    const frames: MemoFrame[] = [];
+    const asked = memoChecking(
+      recordingGraph(graph, (gk) => {
+        if (!seen.has(gk)) seen.set(gk, yaml.slice(0, 80));
+        for (const f of frames) f.read.add(gk);
+      }, (gk) => {
+        if (!(rec as Recorded).everywhere.has(gk)) (rec as Recorded).everywhere.set(gk, yaml.slice(0, 80));
+      }),
+      rule,
+      frames,
+      rec.memos,
+    );
     by.rule = rule.id;
     try {
       for (const m of [...graph.all()]) if (judges(rule, m)) rule.evaluate(m, asked, defaultParams(rule) as never);
@@ -89,6 +140,26 @@ describe('rules: declared inputs', () => {
       for (const [gk, path] of recorded.get(rule.id)?.status ?? []) if (!declares(rule, gk, true)) undeclared.push(`${rule.id} reads ${gk} ${path.slice(1)}`);
     }
     assert.deepEqual(undeclared, [], 'status read without a declaration');
+  });
+
+  it('reads objects of other namespaces only of kinds it declares with anyNamespace (a change of one re-checks everywhere)', () => {
+    const undeclared: string[] = [];
+    for (const rule of RULES) {
+      for (const [gk] of recorded.get(rule.id)?.everywhere ?? []) {
+        const slash = gk.lastIndexOf('/');
+        const [group, kind] = [gk.slice(0, slash), gk.slice(slash + 1)];
+        const declared = rule.reads.some((r) => r.anyNamespace && expand(r.group, r.kind).some(([g, k]) => (k === kind || k === '*') && (g === '*' || g === group || group === '*')));
+        if (!declared) undeclared.push(`${rule.id} reads ${gk} in every namespace`);
+      }
+    }
+    assert.deepEqual(undeclared, [], 'kinds read across namespaces without anyNamespace');
+  });
+
+  it('drops what it memoizes by kind whenever an object of a kind the computation read changes, and watches those kinds', () => {
+    const problems = RULES.flatMap((rule) => [...(recorded.get(rule.id)?.memos ?? [])].map((p) => `${rule.id}: ${p}`));
+    assert.deepEqual(problems, []);
+    // The memos kept by kind were seen computing (the check above is not vacuous).
+    assert.ok(computed.has('ingress-timeouts') && computed.has('canary-missing/ingresses'), [...computed].join(', '));
   });
 
   it('declares nothing it was never seen to read (a stale declaration widens what the cluster watches)', () => {

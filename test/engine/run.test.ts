@@ -56,3 +56,13 @@ describe('runner: fixes given as functions', () => {
     assert.ok(findings.every(hasFastProperties), 'fast properties, not a dictionary');
   });
 });
+
+describe('runner: targets', () => {
+  it('judges a target kind in the groups the engine models it in: a Knative Service is no core Service', () => {
+    const rule = lazyRule({ count: 0 });
+    const knative = 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: hello}\nspec: {template: {spec: {containers: [{image: x}]}}}\n';
+    const graph = graphOf(`${SERVICE}---\n${knative}`);
+    const findings = check(graph, graph.all(), { rules: [rule], policy: defaultPolicy() }).findings;
+    assert.deepEqual(findings.map((f) => `${f.resource.kind}/${f.resource.name}`), ['Service/web']);
+  });
+});

@@ -105,7 +105,7 @@ function modelsIn(v: unknown, out: string[]): void {
  * any kind) and every kind of object it is given. Methods run on the real graph, so that the
  * graph's own bookkeeping (its indexes) is not taken for a rule's read.
  */
-export function recordingGraph(graph: ResourceGraph, note: (groupKind: string) => void): ResourceGraph {
+export function recordingGraph(graph: ResourceGraph, note: (groupKind: string) => void, everywhere?: (groupKind: string) => void): ResourceGraph {
   return new Proxy(graph, {
     get(t, k) {
       const v = Reflect.get(t, k, t) as unknown;
@@ -115,6 +115,8 @@ export function recordingGraph(graph: ResourceGraph, note: (groupKind: string) =
       return (...args: unknown[]) => {
         const out = (v as (...a: unknown[]) => unknown).apply(t, args);
         for (const gk of ask?.(args) ?? []) note(gk);
+        // A list without a namespace reads the kind in every namespace.
+        if (k === 'list' && args[2] === undefined) for (const gk of ask?.(args) ?? []) everywhere?.(gk);
         const seen: string[] = [];
         if (k !== 'memo' && k !== 'memoOf') modelsIn(out, seen);
         for (const gk of seen) note(gk);

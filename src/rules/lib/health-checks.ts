@@ -22,8 +22,9 @@ export const KONG_UPSTREAM_POLICY = 'konghq.com/upstream-policy';
 
 /** What the health checks of the proxies in front of a Service are read from. */
 export const HEALTH_CHECK_READS: readonly Read[] = [
-  { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy' },
-  { group: ISTIO_GROUP, kind: 'DestinationRule' },
+  // Envoy Gateway policy targets and Istio hosts name Services of any namespace.
+  { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy', anyNamespace: true },
+  { group: ISTIO_GROUP, kind: 'DestinationRule', anyNamespace: true },
   { group: KONG_CONFIGURATION_GROUP, kind: 'KongUpstreamPolicy' },
 ];
 

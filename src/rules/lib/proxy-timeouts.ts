@@ -14,6 +14,7 @@ import { GATEWAY_GROUP } from '../../engine/kinds.ts';
 import { isServiceModel, type Backend, type Resource, type Service, type Workload } from '../../engine/model.ts';
 import type { Json } from '../../engine/types.ts';
 import { ingressController, type IngressFamily } from './ingress-controller.ts';
+import { INGRESS_TIMEOUT_INPUTS } from './reads.ts';
 
 // ── durations ──────────────────────────────────────────────────────────────
 
@@ -255,12 +256,10 @@ export function isIngressNginxCanary(ing: Resource): boolean {
   return (ing.annotations['nginx.ingress.kubernetes.io/canary'] ?? '').trim().toLowerCase() === 'true';
 }
 
-/** The Ingress and the IngressClass naming its controller are all an Ingress's timeouts depend on. */
-const INGRESS_TIMEOUT_INPUTS = ['Ingress', 'IngressClass'];
-
 /**
  * Timeouts an Ingress sets through annotations, for the controller that serves it. Asked for every
- * workload behind the Ingress: kept until an Ingress or IngressClass changes. Shared: not to be modified.
+ * workload behind the Ingress: kept until an Ingress or IngressClass changes (INGRESS_TIMEOUT_INPUTS, which
+ * the rules asking declare among their reads). Shared: not to be modified.
  */
 export function ingressTimeouts(ing: Resource, graph: ResourceGraph): readonly ProxyTimeout[] {
   return graph.memoOf(ing, 'ingress-timeouts', () => readIngressTimeouts(ing, graph), INGRESS_TIMEOUT_INPUTS);

@@ -3,10 +3,17 @@
 
 import { GATEWAY_GROUP } from '../../engine/kinds.ts';
 import type { Read } from '../../engine/rule.ts';
+import { OPERATOR_RESOURCES } from './references.ts';
+
+/** Ingresses of any group (networking.k8s.io/v1, extensions/v1beta1). */
+export const INGRESSES: readonly Read[] = [{ group: '*', kind: 'Ingress' }];
+
+/** What an Ingress's timeouts depend on: the Ingresses, and the IngressClass naming their controller. */
+export const INGRESS_TIMEOUT_INPUTS: readonly Read[] = [...INGRESSES, { group: 'networking.k8s.io', kind: 'IngressClass' }];
 
 /** The objects that send traffic to a Service: Ingresses (any group), HTTPRoutes and GRPCRoutes, and the grants letting routes cross namespaces. */
 export const GATEWAYS: readonly Read[] = [
-  { group: '*', kind: 'Ingress' },
+  ...INGRESSES,
   { group: GATEWAY_GROUP, kind: 'HTTPRoute' },
   { group: GATEWAY_GROUP, kind: 'GRPCRoute' },
   { group: GATEWAY_GROUP, kind: 'ReferenceGrant' },
@@ -26,12 +33,19 @@ export const PROXY_SETTINGS: readonly Read[] = [
   { group: 'networking.k8s.io', kind: 'IngressClass' },
   { group: 'projectcontour.io', kind: 'HTTPProxy' },
   { group: 'route.openshift.io', kind: 'Route' },
-  { group: 'traefik.io', kind: 'IngressRoute' },
-  { group: 'traefik.containo.us', kind: 'IngressRoute' },
-  { group: 'traefik.io', kind: 'ServersTransport' },
-  { group: 'traefik.containo.us', kind: 'ServersTransport' },
+  // Traefik's routes and transports name Services and transports of any namespace.
+  { group: 'traefik.io', kind: 'IngressRoute', anyNamespace: true },
+  { group: 'traefik.containo.us', kind: 'IngressRoute', anyNamespace: true },
+  { group: 'traefik.io', kind: 'ServersTransport', anyNamespace: true },
+  { group: 'traefik.containo.us', kind: 'ServersTransport', anyNamespace: true },
   { group: 'cloud.google.com', kind: 'BackendConfig' },
 ];
+
+/**
+ * What makes Services at run time that no manifest shows: Flagger Canaries (`<svc>-primary`, ...) and the
+ * custom resources of known operators (references.ts). A reference to such a Service is not to a missing one.
+ */
+export const SERVICE_MAKERS: readonly Read[] = [{ group: 'flagger.app', kind: 'Canary' }, ...OPERATOR_RESOURCES];
 
 /** Every object of the namespace, whatever its kind: custom resources of operators create pods and Services that no manifest shows. */
 export const ANYTHING_IN_NAMESPACE: Read = { group: '*', kind: '*' };

@@ -7,6 +7,7 @@ import { isObject } from '../../engine/fields.ts';
 import { fixWithYaml } from './yaml.ts';
 import type { ResourceGraph } from '../../engine/graph.ts';
 import type { Backend, Resource, Service } from '../../engine/model.ts';
+import type { Read } from '../../engine/rule.ts';
 
 /** Whether the manifest wrote `metadata.namespace` (otherwise the scan, or `kubectl -n`, chose it). */
 export function namespaceWritten(r: Resource): boolean {
@@ -97,6 +98,9 @@ const OPERATOR_SERVICES: ReadonlyArray<{ group: string; kind: string; names: rea
   { group: 'k8s.keycloak.org', kind: 'Keycloak', names: ['{name}-service', '{name}-discovery'] },
   { group: 'minio.min.io', kind: 'Tenant', names: ['minio', '{name}-console', '{name}-hl'] },
 ];
+
+/** The custom resources of that table, as the reads of the rules that consult it: the cluster faces watch them. */
+export const OPERATOR_RESOURCES: readonly Read[] = OPERATOR_SERVICES.map(({ group, kind }) => ({ group, kind }));
 
 function nameMatches(scheme: string, resource: string, service: string): boolean {
   const expanded = scheme.replace('{name}', resource);

@@ -67,9 +67,10 @@ export const IDLE_READS: readonly Read[] = [
   { group: 'networking.k8s.io', kind: 'IngressClass' },
   { group: GATEWAY_GROUP, kind: 'Gateway' },
   { group: GATEWAY_GROUP, kind: 'GatewayClass' },
-  { group: 'networking.istio.io', kind: 'DestinationRule' },
-  { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy' },
-  ...TRAEFIK_GROUPS.flatMap((group) => [{ group, kind: 'IngressRoute' }, { group, kind: 'ServersTransport' }]),
+  // Istio hosts, Envoy Gateway policy targets, Traefik routes and transports: of any namespace.
+  { group: 'networking.istio.io', kind: 'DestinationRule', anyNamespace: true },
+  { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy', anyNamespace: true },
+  ...TRAEFIK_GROUPS.flatMap((group) => [{ group, kind: 'IngressRoute', anyNamespace: true }, { group, kind: 'ServersTransport', anyNamespace: true }]),
 ];
 
 export interface IdleWindow {
