@@ -6,7 +6,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { servicePortLabel, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import type { Container } from '../engine/model.ts';
-import { isObject } from '../engine/fields.ts';
+import { dig, isObject } from '../engine/fields.ts';
 import type { Json, JsonObject } from '../engine/types.ts';
 import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
 
@@ -85,13 +85,21 @@ function alignWithServers(svc: string, w: Workload, ref: string | number, numeri
   );
 }
 
+function hasOwner(r: { raw: Json }): boolean {
+  const owners = dig(r.raw, 'metadata', 'ownerReferences');
+  return Array.isArray(owners) && owners.length > 0;
+}
+
 /**
  * Pods the Service selects from kinds the model does not judge (a ReplicationController, a ReplicaSet, a Job)
- * whose containers declare the port: they are endpoints of it as much as a Deployment's pods are.
+ * whose containers declare the port: they are endpoints of it as much as a Deployment's pods are. Not those of
+ * an owned object (a Deployment's ReplicaSets, a CronJob's Jobs: an old revision's port is not served by the
+ * new one, and the owner is judged itself), of one scaled to zero, or of a PodTemplate, which runs no pod.
  */
 function templateServers(svc: Service, graph: ResourceGraph, ref: string | number, numeric: boolean): Server[] {
   const selector = Object.entries(svc.selector ?? {});
   return extraPodTemplates(graph, svc.namespace).flatMap((t) => {
+    if (t.resource.kind === 'PodTemplate' || hasOwner(t.resource) || dig(t.resource.raw, 'spec', 'replicas') === 0) return [];
     if (!selector.every(([k, v]) => t.labels[k] === v)) return [];
     const p = t.ports.find((x) => (numeric ? x.containerPort === Number(ref) : x.name === ref));
     return p ? [{ name: workloadName(t.resource), port: p.containerPort }] : [];
@@ -303,6 +311,38 @@ spec:
         - {name: app, image: legacy, ports: [{name: http-server, containerPort: 3000}]}
 `,
         expect: [{ severity: 'warning', path: 'spec.ports[0].targetPort', message: 'Service port 3000 sends traffic to the port named "http-server", but no container of Deployment/shop-web declares it (declared: 80): the pods of Deployment/shop-web get no traffic from this port; ReplicationController/shop-legacy serves it.', fix: 'Declare port "http-server" on the container of Deployment/shop-web (3000 is the number ReplicationController/shop-legacy uses: put the port this app listens on), or narrow the selector of Service shop to the pods that serve it:\nports:\n  - name: http-server\n    containerPort: 3000' }],
+      },
+      {
+        // In a cluster: the Deployment's old ReplicaSet still declares the port its new pods dropped.
+        name: "the port is declared only by the Deployment's own old ReplicaSet and by a ReplicationController scaled to 0: nothing serves it, an error",
+        yaml: `${shopOf('[{port: 3000, targetPort: http-server}]', { web: '[{containerPort: 80}]' })}---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: shop-web-6d4
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: shop-web, uid: u1, controller: true}]
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: shop, part: web, pod-template-hash: 6d4}}
+  template:
+    metadata: {labels: {app: shop, part: web, pod-template-hash: 6d4}}
+    spec:
+      containers:
+        - {name: app, image: web, ports: [{name: http-server, containerPort: 3000}]}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: shop-legacy}
+spec:
+  replicas: 0
+  selector: {app: shop, part: legacy}
+  template:
+    metadata: {labels: {app: shop, part: legacy}}
+    spec:
+      containers:
+        - {name: app, image: legacy, ports: [{name: http-server, containerPort: 3000}]}
+`,
+        expect: [{ severity: 'error', path: 'spec.ports[0].targetPort', message: 'Service port 3000 sends traffic to the port named "http-server", but no container of Deployment/shop-web declares it (declared: 80)' }],
       },
       {
         name: 'named targetPort on a container that declares no ports: the port to declare is a placeholder',
