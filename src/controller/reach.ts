@@ -7,7 +7,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceGraph } from '../engine/graph.ts';
-import { judges, readersOf } from '../engine/inputs.ts';
+import { judges, judgesFromAfar, readersOf } from '../engine/inputs.ts';
 import type { Model } from '../engine/model.ts';
 import type { Rule } from '../engine/rule.ts';
 import type { JsonObject } from '../engine/types.ts';
@@ -39,6 +39,6 @@ export function declaredReach(graph: ResourceGraph, rules: readonly Rule[], prev
   const scope = r.namespace === '' ? [...graph.all()] : graph.inNamespace(r.namespace);
   const out = scope.filter((x) => x.key !== r.key && readers.some((rule) => judges(rule, x)));
   if (everywhere.length === 0 || r.namespace === '') return out;
-  for (const x of graph.all()) if (x.namespace !== r.namespace && everywhere.some((rule) => judges(rule, x))) out.push(x);
+  for (const x of graph.all()) if (x.namespace !== r.namespace && everywhere.some((reader) => judgesFromAfar(reader, x))) out.push(x);
   return out;
 }

@@ -9,7 +9,7 @@
 // dropped when anything in that namespace changes.
 
 import { backendsOf } from './backends.ts';
-import { expand, judges, readersOf } from './inputs.ts';
+import { expand, judges, judgesFromAfar, readersOf } from './inputs.ts';
 import { GATEWAY_GROUP, groupOf, isIngress, isRoute } from './kinds.ts';
 import {
   isServiceModel,
@@ -738,7 +738,7 @@ export class ResourceGraph {
         for (const x of scope) if (readers.some((rule) => judges(rule, x))) add(x);
       }
       // Rules that read the kind in every namespace: what they judge anywhere.
-      if (everywhere.length > 0 && r.namespace !== '') for (const x of this.objects.values()) if (everywhere.some((rule) => judges(rule, x))) add(x);
+      if (everywhere.length > 0 && r.namespace !== '') for (const x of this.objects.values()) if (everywhere.some((reader) => judgesFromAfar(reader, x))) add(x);
       // A ReferenceGrant lets routes of other namespaces reach this one.
       if (r.kind === 'ReferenceGrant' && r.group === GATEWAY_GROUP) for (const x of this.objects.values()) if (isRoute(x.group, x.kind)) add(x);
     }

@@ -74,11 +74,26 @@ export function inputsFor(rules: readonly Rule[], group: string, kind: string): 
  * them that read such objects in every namespace: what a change of one may alter is what `readers` judge in
  * its namespace (everywhere for a cluster-scoped object), and what `everywhere` judge in any namespace.
  */
-export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: Rule[] } {
-  const everywhere: Rule[] = [];
+/** A rule that reads a kind in every namespace, and the targets of it that do (undefined: all). */
+export interface FarReader {
+  rule: Rule;
+  targets?: readonly string[];
+}
+
+/** Whether `m` is judged by a rule that reads the changed kind from other namespaces (so a change there concerns it). */
+export function judgesFromAfar(reader: FarReader, m: Model): boolean {
+  return judges(reader.rule, m) && (reader.targets === undefined || reader.targets.includes(isWorkload(m) ? 'workload' : m.kind));
+}
+
+export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: FarReader[] } {
+  const everywhere: FarReader[] = [];
   const readers = rules.filter((rule) => {
     const reads = rule.reads.filter((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, group, kind)));
-    if (reads.some((read) => read.anyNamespace)) everywhere.push(rule);
+    const far = reads.filter((read) => read.anyNamespace);
+    if (far.length > 0) {
+      const lists = far.map((read) => read.anyNamespace);
+      everywhere.push(lists.some((l) => l === true) ? { rule } : { rule, targets: [...new Set(lists.flatMap((l) => (Array.isArray(l) ? l : [])))] });
+    }
     return reads.length > 0 || (withTargets && rule.targets.some((t) => expand('*', t).some(([g, k]) => covers({ group: g, kind: k }, group, kind))));
   });
   return { readers, everywhere };

@@ -42,8 +42,10 @@ export interface Read {
   /**
    * The rule reads objects of this kind in every namespace, not only in the judged object's (an Istio
    * VirtualService or DestinationRule names hosts of any namespace): a change re-checks what it judges everywhere.
+   * A list of target kinds narrows that to the targets that read it from afar (a Traefik Middleware names the
+   * Ingresses of any namespace that use it; the rule's Services and routes look only at their own namespace's).
    */
-  anyNamespace?: boolean;
+  anyNamespace?: true | readonly string[];
 }
 
 /**

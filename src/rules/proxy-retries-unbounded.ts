@@ -314,9 +314,9 @@ export default defineRule({
     { group: 'networking.k8s.io', kind: 'IngressClass' },
     { group: GATEWAY_GROUP, kind: 'Gateway' },
     { group: GATEWAY_GROUP, kind: 'GatewayClass' },
-    // The users of a Traefik Middleware: IngressRoutes and Ingresses of any namespace.
-    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute', anyNamespace: true })),
-    { group: 'networking.k8s.io', kind: 'Ingress', anyNamespace: true },
+    // The users of a Traefik Middleware: IngressRoutes and Ingresses of any namespace (read from afar for Middlewares only).
+    ...TRAEFIK_GROUPS.map((group) => ({ group, kind: 'IngressRoute', anyNamespace: ['Middleware'] })),
+    { group: 'networking.k8s.io', kind: 'Ingress', anyNamespace: ['Middleware'] },
   ],
   params: {
     maxRetries: {

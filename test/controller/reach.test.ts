@@ -14,6 +14,8 @@ import { parseStream } from '../../src/loader/documents.ts';
 import { defaultPolicy } from '../../src/policy/policy.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { corpus, FIXTURES } from '../support/recording.ts';
+import { graphOf } from '../support/scan.ts';
+import type { Model } from '../../src/engine/model.ts';
 
 const policy = defaultPolicy();
 
@@ -63,5 +65,34 @@ describe('controller: what a change checks again', () => {
     }
     assert.ok(changes > 1_000, `only ${changes} changes tried`);
     assert.deepEqual(missed, []);
+  });
+});
+
+describe('controller: what a change in another namespace re-checks', () => {
+  const YAML = `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop, annotations: {traefik.ingress.kubernetes.io/router.middlewares: edge-retry@kubernetescrd}}
+spec:
+  ingressClassName: traefik
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}}]
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: retry, namespace: edge}
+spec: {retry: {attempts: 6}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: edge}
+spec: {selector: {app: api}, ports: [{port: 80}]}
+`;
+
+  it("an Ingress change re-checks the Traefik Middlewares of other namespaces that may name it, not their Services", () => {
+    const g = graphOf(YAML);
+    const ingress = [...g.all()].find((m) => m.kind === 'Ingress') as Model;
+    const affected = declaredReach(g, RULES, undefined, ingress).map((m) => `${m.kind} ${m.namespace}/${m.name}`);
+    assert.ok(affected.includes('Middleware edge/retry'), affected.join(', '));
+    assert.ok(!affected.includes('Service edge/api'), affected.join(', '));
   });
 });

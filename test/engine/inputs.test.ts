@@ -15,7 +15,7 @@ import { corpus, FIXTURES, recording, recordingGraph } from '../support/recordin
 interface Recorded {
   kinds: Map<string, string>;
   status: Map<string, string>;
-  /** Kinds read in every namespace (a list without one). */
+  /** Kinds read in every namespace (a list without one), with the target judged: `group/kind@target`. */
   everywhere: Map<string, string>;
   /** Memos kept by kind (ResourceGraph.memo's `onlyKinds`) whose computation read another kind, or whose kinds the rule does not declare. */
   memos: Set<string>;
@@ -79,7 +79,7 @@ function record(yaml: string, out: Map<string, Recorded>): boolean {
   } catch {
     return false; // input errors are the loader's tests' business
   }
-  const by = { rule: '' };
+  const by = { rule: '', target: '' };
   const wrapped = models.map((m) => {
     const gk = `${m.group}/${m.kind}`;
     return recording(m, '', (p) => {
@@ -100,7 +100,8 @@ function record(yaml: string, out: Map<string, Recorded>): boolean {
         if (!seen.has(gk)) seen.set(gk, yaml.slice(0, 80));
         for (const f of frames) f.read.add(gk);
       }, (gk) => {
-        if (!(rec as Recorded).everywhere.has(gk)) (rec as Recorded).everywhere.set(gk, yaml.slice(0, 80));
+        const key = `${gk}@${by.target}`;
+        if (!(rec as Recorded).everywhere.has(key)) (rec as Recorded).everywhere.set(key, yaml.slice(0, 80));
       }),
       rule,
       frames,
@@ -108,7 +109,11 @@ function record(yaml: string, out: Map<string, Recorded>): boolean {
     );
     by.rule = rule.id;
     try {
-      for (const m of [...graph.all()]) if (judges(rule, m)) rule.evaluate(m, asked, defaultParams(rule) as never);
+      for (const m of [...graph.all()]) {
+        if (!judges(rule, m)) continue;
+        by.target = isWorkload(m) ? 'workload' : m.kind;
+        rule.evaluate(m, asked, defaultParams(rule) as never);
+      }
     } finally {
       by.rule = '';
     }
@@ -142,14 +147,17 @@ describe('rules: declared inputs', () => {
     assert.deepEqual(undeclared, [], 'status read without a declaration');
   });
 
-  it('reads objects of other namespaces only of kinds it declares with anyNamespace (a change of one re-checks everywhere)', () => {
+  it('reads objects of other namespaces only of kinds it declares with anyNamespace, for the targets it names (a change of one re-checks them everywhere)', () => {
     const undeclared: string[] = [];
     for (const rule of RULES) {
-      for (const [gk] of recorded.get(rule.id)?.everywhere ?? []) {
+      for (const [key] of recorded.get(rule.id)?.everywhere ?? []) {
+        const [gk = '', target = ''] = key.split('@');
         const slash = gk.lastIndexOf('/');
         const [group, kind] = [gk.slice(0, slash), gk.slice(slash + 1)];
-        const declared = rule.reads.some((r) => r.anyNamespace && expand(r.group, r.kind).some(([g, k]) => (k === kind || k === '*') && (g === '*' || g === group || group === '*')));
-        if (!declared) undeclared.push(`${rule.id} reads ${gk} in every namespace`);
+        const declared = rule.reads.some(
+          (r) => r.anyNamespace && (r.anyNamespace === true || r.anyNamespace.includes(target)) && expand(r.group, r.kind).some(([g, k]) => (k === kind || k === '*') && (g === '*' || g === group || group === '*')),
+        );
+        if (!declared) undeclared.push(`${rule.id} judging a ${target} reads ${gk} in every namespace`);
       }
     }
     assert.deepEqual(undeclared, [], 'kinds read across namespaces without anyNamespace');

@@ -70,7 +70,7 @@ export const IDLE_READS: readonly Read[] = [
   // Istio hosts, Envoy Gateway policy targets, Traefik routes and transports: of any namespace.
   { group: 'networking.istio.io', kind: 'DestinationRule', anyNamespace: true },
   { group: ENVOY_GATEWAY_GROUP, kind: 'BackendTrafficPolicy', anyNamespace: true },
-  ...TRAEFIK_GROUPS.flatMap((group) => [{ group, kind: 'IngressRoute', anyNamespace: true }, { group, kind: 'ServersTransport', anyNamespace: true }]),
+  ...TRAEFIK_GROUPS.flatMap((group): Read[] => [{ group, kind: 'IngressRoute', anyNamespace: true }, { group, kind: 'ServersTransport', anyNamespace: true }]),
 ];
 
 export interface IdleWindow {
