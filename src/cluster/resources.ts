@@ -4,6 +4,8 @@
 // the informers, the RBAC and the rules cannot drift apart. Optional kinds come from CRDs: when
 // absent they are skipped with one log line and picked up when their CRD appears.
 
+import { hasOwner } from '../engine/fields.ts';
+import type { JsonObject } from '../engine/types.ts';
 import { inputsFor } from '../engine/inputs.ts';
 import type { Rule } from '../engine/rule.ts';
 import { RULES } from '../rules/index.ts';
@@ -170,8 +172,6 @@ export function admittedBy(rules: readonly Rule[] = RULES): ApiResource[] {
  * Whether the cluster faces keep `o`, read as an object of `resource`: every object, or for kinds read
  * for their unowned objects only, those without an owner. The informers and `scan --cluster` ask the same.
  */
-export function kept(resource: Pick<WatchedResource, 'unownedOnly'>, o: { metadata?: unknown }): boolean {
-  if (!resource.unownedOnly) return true;
-  const owners = (o.metadata as { ownerReferences?: unknown[] } | undefined)?.ownerReferences;
-  return !Array.isArray(owners) || owners.length === 0;
+export function kept(resource: Pick<WatchedResource, 'unownedOnly'>, o: JsonObject): boolean {
+  return !resource.unownedOnly || !hasOwner(o);
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/rule.ts';
-import { dig } from '../engine/fields.ts';
+import { hasOwner } from '../engine/fields.ts';
 import { isServiceModel, type Service } from '../engine/model.ts';
 import type { ResourceGraph } from '../engine/graph.ts';
 import { extraPodTemplates, opaquePodCreators, POD_TEMPLATE_READS, rolloutRuntimeLabels, RUNTIME_POD_LABELS } from './lib/pod-sources.ts';
@@ -138,8 +138,7 @@ export default defineRule({
   evaluate(svc, graph) {
     if (!isServiceModel(svc) || !svc.selector || svc.type === 'ExternalName') return [];
     // A Service a controller owns (an operator, Knative, Flagger) selects the pods that controller makes.
-    const owners = dig(svc.raw, 'metadata', 'ownerReferences');
-    if (Array.isArray(owners) && owners.length > 0) return [];
+    if (hasOwner(svc.raw)) return [];
     if (graph.workloadsSelectedBy(svc).length > 0) return [];
     const list = candidates(svc, graph);
     if (!list || list.some((c) => selects(svc.selector as Record<string, string>, c))) return [];

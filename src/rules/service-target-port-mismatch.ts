@@ -6,7 +6,7 @@ import type { RuleHit } from '../engine/types.ts';
 import { servicePortLabel, workloadName } from './lib/traffic.ts';
 import { fixWithYaml } from './lib/yaml.ts';
 import type { Container } from '../engine/model.ts';
-import { dig, isObject } from '../engine/fields.ts';
+import { dig, hasOwner, isObject } from '../engine/fields.ts';
 import type { Json, JsonObject } from '../engine/types.ts';
 import { NEIGHBOUR_FIELDS } from './lib/reads.ts';
 
@@ -85,11 +85,6 @@ function alignWithServers(svc: string, w: Workload, ref: string | number, numeri
   );
 }
 
-function hasOwner(r: { raw: Json }): boolean {
-  const owners = dig(r.raw, 'metadata', 'ownerReferences');
-  return Array.isArray(owners) && owners.length > 0;
-}
-
 /**
  * Pods the Service selects from kinds the model does not judge (a ReplicationController, a ReplicaSet, a Job)
  * whose containers declare the port: they are endpoints of it as much as a Deployment's pods are. Not those of
@@ -99,7 +94,7 @@ function hasOwner(r: { raw: Json }): boolean {
 function templateServers(svc: Service, graph: ResourceGraph, ref: string | number, numeric: boolean): Server[] {
   const selector = Object.entries(svc.selector ?? {});
   return extraPodTemplates(graph, svc.namespace).flatMap((t) => {
-    if (t.resource.kind === 'PodTemplate' || hasOwner(t.resource) || dig(t.resource.raw, 'spec', 'replicas') === 0) return [];
+    if (t.resource.kind === 'PodTemplate' || hasOwner(t.resource.raw) || dig(t.resource.raw, 'spec', 'replicas') === 0) return [];
     if (!selector.every(([k, v]) => t.labels[k] === v)) return [];
     const p = t.ports.find((x) => (numeric ? x.containerPort === Number(ref) : x.name === ref));
     return p ? [{ name: workloadName(t.resource), port: p.containerPort }] : [];
