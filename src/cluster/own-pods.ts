@@ -32,9 +32,14 @@ function hasOwnPods(object: Model): object is Workload {
 export async function readOwnPods(client: KubeClient, w: Workload): Promise<Model[]> {
   if (!w.selector) return [];
   const { items } = await client.list(collectionPath('', 'v1', 'pods', w.namespace), 500, (o: JsonObject) => slim(o), { labelSelector: labelSelector(w.selector) });
+  return podModels(items, w.namespace);
+}
+
+/** Pods as read from the API server (list items carry no apiVersion or kind), as models. */
+export function podModels(items: readonly JsonObject[], namespace: string): Model[] {
   const pods: Model[] = [];
   for (const raw of items) {
-    const n = normalize({ apiVersion: 'v1', kind: 'Pod', ...raw }, w.namespace, undefined);
+    const n = normalize({ apiVersion: 'v1', kind: 'Pod', ...raw }, namespace, undefined);
     if (n.resource) pods.push(n.resource);
   }
   return pods;

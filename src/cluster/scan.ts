@@ -16,7 +16,7 @@ import { checkUnderPolicies } from '../policy/select.ts';
 import { RULES } from '../rules/index.ts';
 import type { ScanResult } from '../scan.ts';
 import { ApiError, collectionPath, objectPath, type KubeClient } from './client.ts';
-import { readOwnPods, workloadsWantingOwnPods } from './own-pods.ts';
+import { podModels, workloadsWantingOwnPods } from './own-pods.ts';
 import { apiVersionOf, kept, resourceFor, watchedFor, type WatchedResource } from './resources.ts';
 
 export interface ClusterScanOptions {
@@ -66,10 +66,20 @@ export async function scanCluster(client: KubeClient, options: ClusterScanOption
   const graph = new ResourceGraph();
   const errors: InputError[] = [];
   const clusterPolicies: Policy[] = [];
+  // Pods made by a workload, by namespace: not judged, but what a stuck rollout's pods say.
+  const ownedPods = new Map<string, JsonObject[]>();
   kinds.forEach((w, i) => {
     for (const raw of lists[i] ?? []) {
       // Pods made by a workload are judged through it, as in the controller's cache.
-      if (!kept(w, raw)) continue;
+      if (!kept(w, raw)) {
+        const ns = (raw.metadata as { namespace?: string } | undefined)?.namespace ?? '';
+        if (w.kind === 'Pod' && w.group === '') {
+          const pods = ownedPods.get(ns);
+          if (pods) pods.push(raw);
+          else ownedPods.set(ns, [raw]);
+        }
+        continue;
+      }
       const n = normalize(raw, '', undefined);
       const meta = (raw.metadata ?? {}) as { namespace?: string; name?: string };
       const label = `${w.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '(no name)'}`;
@@ -91,11 +101,11 @@ export async function scanCluster(client: KubeClient, options: ClusterScanOption
   // Judged: what the controller judges (and annotates); the rest (ReplicaSets, EndpointSlices, Namespaces) is context.
   const objects = [...graph.all()].filter((o) => resourceFor(o.group, o.kind)?.annotated);
   let result = checkUnderPolicies(graph, objects, policies, { rules: RULES, live: true });
-  // Stuck rollouts say why their pods wait: their pods are read, as the controller reads them, and all is
-  // judged again (rare: a healthy cluster is judged once).
+  // Stuck rollouts say why their pods wait: their pods, listed above, are handed to the graph as the controller
+  // hands over those it reads, and all is judged again (rare: a healthy cluster is judged once).
   const stuck = workloadsWantingOwnPods(objects, result.findings);
   if (stuck.length > 0) {
-    await Promise.all(stuck.map(async (w) => graph.setPodsOf(w.key, await readOwnPods(client, w))));
+    for (const w of stuck) graph.setPodsOf(w.key, podModels(ownedPods.get(w.namespace) ?? [], w.namespace));
     result = checkUnderPolicies(graph, objects, policies, { rules: RULES, live: true });
   }
   const findings = options.partial ? result.findings.filter((f) => !f.missingReference) : result.findings;
