@@ -309,7 +309,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       ca,
       kubectl(args, o = {}) {
         return new Promise((resolve) => {
-          const child = spawn('kubectl', [`--kubeconfig=${kubeconfigPath}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: kubeconfigPath } });
+          // Its own discovery cache: kubectl keys the shared one by host and port, and a port an earlier control
+          // plane used (with other CRDs) would make it trust a stale list of kinds.
+          const child = spawn('kubectl', [`--kubeconfig=${kubeconfigPath}`, `--cache-dir=${join(dir, 'kubectl-cache')}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: kubeconfigPath } });
           let stdout = '';
           let stderr = '';
           child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
