@@ -120,21 +120,23 @@ export class ClusterCache {
   }
 
   private startInformer(w: WatchedResource): void {
-    const informer = new Informer(this.client, w, (event, obj, _prev, fromWrite) => this.apply(w, event, obj, fromWrite ?? false), {
+    // One string for every object of the kind (items of a list carry no apiVersion of their own).
+    const apiVersion = apiVersionOf(w);
+    const informer = new Informer(this.client, w, (event, obj, _prev, fromWrite) => this.apply(w, apiVersion, event, obj, fromWrite ?? false), {
       onError: (message) => this.options.log.warn({ kind: w.kind }, message),
     });
     this.informers.set(keyOf(w), informer);
     informer.start();
   }
 
-  private apply(w: WatchedResource, event: InformerEvent, obj: JsonObject, fromWrite: boolean): void {
+  private apply(w: WatchedResource, apiVersion: string, event: InformerEvent, obj: JsonObject, fromWrite: boolean): void {
     let current: Model | undefined;
     let previous: Model | undefined;
     if (event === 'deleted') {
       const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
       previous = this.graph.remove(resourceKey(w.group, w.kind, meta.namespace ?? '', meta.name ?? ''));
     } else {
-      if (obj.apiVersion === undefined) obj.apiVersion = apiVersionOf(w);
+      if (obj.apiVersion === undefined) obj.apiVersion = apiVersion;
       if (obj.kind === undefined) obj.kind = w.kind;
       const n = normalize(obj, '', undefined);
       if (!n.resource) {

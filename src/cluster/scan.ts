@@ -16,6 +16,7 @@ import { checkUnderPolicies } from '../policy/select.ts';
 import { RULES } from '../rules/index.ts';
 import type { ScanResult } from '../scan.ts';
 import { ApiError, collectionPath, objectPath, type KubeClient } from './client.ts';
+import { slim } from './informer.ts';
 import { podModels, workloadsWantingOwnPods } from './own-pods.ts';
 import { apiVersionOf, kept, resourceFor, watchedFor, type WatchedResource } from './resources.ts';
 
@@ -38,8 +39,7 @@ async function read(client: KubeClient, w: WatchedResource, namespace: string | 
     // Items of a list carry neither (the list does); managedFields are bookkeeping no rule reads.
     o.apiVersion ??= apiVersionOf(w);
     o.kind ??= w.kind;
-    delete (o.metadata as JsonObject | undefined)?.managedFields;
-    return o;
+    return slim(o);
   };
   try {
     // The namespace scanned is read by name (its labels select policies); other namespaces are not needed.

@@ -21,6 +21,23 @@ function typeName(v: unknown): string {
   return `a ${typeof v} (${JSON.stringify(v)?.slice(0, 40)})`;
 }
 
+/** How many distinct paths `sharedPath` keeps; past it, a path is returned as it is. */
+const SHARED_PATHS_MAX = 4096;
+const sharedPaths = new Map<string, string>();
+
+/**
+ * One copy of a field path that models keep. Paths name positions, not objects
+ * (`spec.template.spec.containers[0].readinessProbe` in every Deployment), so a cluster
+ * of tens of thousands of objects has a few hundred of them; built by concatenation, each
+ * would otherwise be a chain of string pieces per object, held for as long as the model.
+ */
+export function sharedPath(path: string): string {
+  const known = sharedPaths.get(path);
+  if (known !== undefined) return known;
+  if (sharedPaths.size < SHARED_PATHS_MAX) sharedPaths.set(path, path);
+  return path;
+}
+
 export class FieldReader {
   readonly problems: FieldProblem[] = [];
 
@@ -43,7 +60,7 @@ export class FieldReader {
   objList(v: Json | undefined, path: string): Array<{ item: JsonObject; path: string }> {
     const out: Array<{ item: JsonObject; path: string }> = [];
     (this.list(v, path) ?? []).forEach((item, i) => {
-      const p = `${path}[${i}]`;
+      const p = sharedPath(`${path}[${i}]`);
       const o = this.obj(item, p);
       if (o) out.push({ item: o, path: p });
     });

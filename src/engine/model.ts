@@ -3,7 +3,7 @@
 // per-container iteration, probe and port resolution, and selector parsing live
 // in one place instead of in every rule.
 
-import { FieldReader, type FieldProblem } from './fields.ts';
+import { FieldReader, sharedPath, type FieldProblem } from './fields.ts';
 import { groupOf, isClusterScoped, isModeledKind, workloadKind, isIngress, isRoute, isService, type WorkloadKind } from './kinds.ts';
 import { parseLabelSelector, type LabelSelector } from './selectors.ts';
 import type { Json, JsonObject, ObjectRef, SourceLocation } from './types.ts';
@@ -272,12 +272,12 @@ function readPodTemplate(tpl: JsonObject, path: string, r: FieldReader): PodTemp
   }
   return {
     path,
-    specPath: at('spec'),
+    specPath: sharedPath(at('spec')),
     labels: r.strMap(meta?.labels, at('metadata.labels')),
     annotations: r.strMap(meta?.annotations, at('metadata.annotations')),
     containers,
     terminationGracePeriodSeconds: r.int(spec.terminationGracePeriodSeconds, at('spec.terminationGracePeriodSeconds')) ?? 30,
-    terminationGracePath: at('spec.terminationGracePeriodSeconds'),
+    terminationGracePath: sharedPath(at('spec.terminationGracePeriodSeconds')),
     raw: tpl,
   };
 }
@@ -319,6 +319,7 @@ function commandOf(v: Json | undefined, path: string, r: FieldReader): string[] 
 function readProbe(v: Json | undefined, path: string, r: FieldReader): Probe | undefined {
   const p = r.obj(v, path);
   if (!p) return undefined;
+  path = sharedPath(path);
   // Every field assigned in one literal, in one order: all probes share one hidden class. (A getter
   // or spreads here gave each probe a class of its own, which V8 allocates in the old generation.)
   const probe: Probe = {
@@ -359,7 +360,7 @@ function readProbe(v: Json | undefined, path: string, r: FieldReader): Probe | u
     probe.handlerSpec = exec;
     probe.command = commandOf(exec.command, `${path}.exec.command`, r);
   }
-  if (probe.port !== undefined) probe.portPath = `${path}.${probe.handler}.port`;
+  if (probe.port !== undefined) probe.portPath = sharedPath(`${path}.${probe.handler}.port`);
   return probe;
 }
 
@@ -375,6 +376,7 @@ export function sleepSecondsOf(command: readonly string[]): number | undefined {
 function readPreStop(v: Json | undefined, path: string, r: FieldReader): PreStop | undefined {
   const h = r.obj(v, path);
   if (!h) return undefined;
+  path = sharedPath(path);
   const sleep = r.obj(h.sleep, `${path}.sleep`);
   if (sleep) {
     const seconds = r.int(sleep.seconds, `${path}.sleep.seconds`);
