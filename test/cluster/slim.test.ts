@@ -2,6 +2,7 @@
 // without managedFields, and without the status of kinds whose status no rule reads.
 import assert from 'node:assert/strict';
 import { slim } from '../../src/cluster/informer.ts';
+import { hasFastProperties } from '../support/v8.ts';
 
 const read = () => ({
   apiVersion: 'v1',
@@ -29,6 +30,13 @@ describe('slim: what the cache keeps of an object', () => {
     const kept = slim(read(), false);
     assert.equal('status' in kept, false);
     assert.deepEqual(kept.spec, read().spec);
+  });
+
+  it('leaves what it keeps in fast mode: a cache of tens of thousands of objects holds no hash table per object', () => {
+    // The object as it comes from the API server: decoded JSON.
+    const kept = slim(JSON.parse(JSON.stringify(read())) as ReturnType<typeof read>, false);
+    assert.equal(hasFastProperties(kept), true);
+    assert.equal(hasFastProperties(kept.metadata as object), true);
   });
 
   it('copies rather than changes the object it is given (a caller may still hold it)', () => {
