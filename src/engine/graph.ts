@@ -69,6 +69,27 @@ function readEverywhere(r: Model): boolean {
 }
 
 /** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
+const contextReadersMemo = new WeakMap<readonly Rule[], Map<string, ReturnType<typeof readersOf> & { kinds: readonly string[] }>>();
+
+/** readersOf a kind, once per rule set, with the kinds those rules judge (admissions ask for every object they judge). */
+function contextReaders(rules: readonly Rule[], group: string, kind: string): ReturnType<typeof readersOf> & { kinds: readonly string[] } {
+  let byKind = contextReadersMemo.get(rules);
+  if (!byKind) contextReadersMemo.set(rules, (byKind = new Map()));
+  const key = `${group}/${kind}`;
+  let found = byKind.get(key);
+  if (!found) {
+    const { readers, everywhere } = readersOf(rules, group, kind);
+    const kinds = [...new Set([...readers, ...everywhere.map((f) => f.rule)].flatMap((rule) => rule.targets))].filter((t) => t !== 'workload');
+    byKind.set(key, (found = { readers, everywhere, kinds }));
+  }
+  return found;
+}
+
+/** Kinds the graph's indexes relate to one another (by selectors, backends and workload references). */
+function related(m: Model): boolean {
+  return isWorkload(m) || isServiceModel(m) || isIngress(m.group, m.kind) || isRoute(m.group, m.kind);
+}
+
 function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;
   return true;
@@ -717,6 +738,17 @@ export class ResourceGraph {
         const s = this.service(b.serviceNamespace, b.serviceName);
         if (s) addServiceNeighbours(s);
       }
+    }
+    if (related(r)) {
+      // Objects of kinds the indexes above do not relate, judged by rules that declare they read this kind:
+      // a KongUpstreamPolicy whose health check meets the ports of the Services naming it in an annotation.
+      // Few, and found whatever the relation; workloads, Services, Ingresses and routes are related above.
+      const { readers, everywhere, kinds } = contextReaders(rules, r.group, r.kind);
+      const judged = (byKind: Map<string, Map<string, Model>> | undefined, judgedBy: (x: Model) => boolean) => {
+        for (const kind of kinds) for (const x of byKind?.get(kind)?.values() ?? []) if (!related(x) && judgedBy(x)) add(x);
+      };
+      if (readers.length > 0) judged(this.byNamespace.get(r.namespace), (x) => readers.some((rule) => judges(rule, x)));
+      if (everywhere.length > 0) for (const byKind of this.byNamespace.values()) judged(byKind, (x) => everywhere.some((reader) => judgesFromAfar(reader, x)));
     } else if (r.kind === 'EndpointSlice') {
       // Live state: the gateways that send traffic to the slice's Service (no-ready-endpoints).
       const service = r.labels['kubernetes.io/service-name'];

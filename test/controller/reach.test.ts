@@ -6,15 +6,11 @@
 import assert from 'node:assert/strict';
 import { declaredReach } from '../../src/controller/reach.ts';
 import type { ResourceGraph } from '../../src/engine/graph.ts';
-import { isClusterScoped } from '../../src/engine/kinds.ts';
 import { check } from '../../src/engine/run.ts';
-import type { JsonObject } from '../../src/engine/types.ts';
-import { buildGraph } from '../../src/loader/build.ts';
-import { parseStream } from '../../src/loader/documents.ts';
 import { defaultPolicy } from '../../src/policy/policy.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { corpus, FIXTURES } from '../support/recording.ts';
-import { graphOf } from '../support/scan.ts';
+import { clusterGraphOf, graphOf } from '../support/scan.ts';
 import type { Model } from '../../src/engine/model.ts';
 
 const policy = defaultPolicy();
@@ -29,27 +25,13 @@ function findings(graph: ResourceGraph): Map<string, string> {
   return out;
 }
 
-/** The graph of `yaml` as a cluster holds it: every namespaced object with its namespace written. */
-function clusterGraph(yaml: string): ResourceGraph | undefined {
-  const parsed = parseStream(yaml, 'input.yaml');
-  if (parsed.errors.length > 0) return undefined;
-  const objects = parsed.objects.map((o) => {
-    const raw = structuredClone(o.raw);
-    const meta = (raw.metadata ?? (raw.metadata = {})) as JsonObject;
-    if (meta.namespace === undefined && !isClusterScoped(String(raw.kind))) meta.namespace = 'default';
-    return { ...o, raw };
-  });
-  const built = buildGraph(objects, 'default');
-  return built.errors.length > 0 ? undefined : built.graph;
-}
-
 describe('controller: what a change checks again', () => {
   it('holds every object whose findings the change alters, over every fixture and the corpus', function () {
     this.timeout(300_000);
     const missed: string[] = [];
     let changes = 0;
     for (const { name, yaml } of [...FIXTURES, ...corpus()]) {
-      const graph = clusterGraph(yaml);
+      const graph = clusterGraphOf(yaml);
       if (!graph) continue;
       const before = findings(graph);
       for (const r of [...graph.all()]) {

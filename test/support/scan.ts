@@ -6,6 +6,8 @@ import { defaultPolicy, type Policy } from '../../src/policy/policy.ts';
 import type { Rule } from '../../src/engine/rule.ts';
 import type { ResourceGraph } from '../../src/engine/graph.ts';
 import { RULES } from '../../src/rules/index.ts';
+import { isClusterScoped } from '../../src/engine/kinds.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
 
 export function graphOf(yamlText: string, file = 'fixture.yaml'): ResourceGraph {
   const parsed = parseStream(yamlText, file);
@@ -13,6 +15,20 @@ export function graphOf(yamlText: string, file = 'fixture.yaml'): ResourceGraph 
   const errors = [...parsed.errors, ...built.errors];
   if (errors.length > 0) throw new Error(`fixture does not load: ${errors.map((e) => e.message).join('; ')}`);
   return built.graph;
+}
+
+/** The graph of `yaml` as a cluster holds it: every namespaced object with its namespace written. */
+export function clusterGraphOf(yaml: string): ResourceGraph | undefined {
+  const parsed = parseStream(yaml, 'input.yaml');
+  if (parsed.errors.length > 0) return undefined;
+  const objects = parsed.objects.map((o) => {
+    const raw = structuredClone(o.raw);
+    const meta = (raw.metadata ?? (raw.metadata = {})) as JsonObject;
+    if (meta.namespace === undefined && !isClusterScoped(String(raw.kind))) meta.namespace = 'default';
+    return { ...o, raw };
+  });
+  const built = buildGraph(objects, 'default');
+  return built.errors.length > 0 ? undefined : built.graph;
 }
 
 export function scanYaml(
