@@ -190,8 +190,7 @@ export class EventRecorder {
   }
 
   private async write(object: Subject, rule: string, message: string): Promise<EventOutcome> {
-    const uid = object.uid;
-    if (!this.spam.allow(`${object.key}\u0000${uid}`)) return 'dropped';
+    if (!this.spam.allow(`${object.key}\u0000${object.uid}`)) return 'dropped';
     this.waiting++;
     try {
       await this.limiter.take();
@@ -202,7 +201,7 @@ export class EventRecorder {
     if (this.stopped || !this.o.stillCurrent(object.key, rule)) return 'withdrawn';
     const reason = eventReason(rule);
     const text = message.length > 1000 ? `${message.slice(0, 999)}…` : message;
-    const key = JSON.stringify([object.key, uid, reason, text]);
+    const key = JSON.stringify([object.key, object.uid, reason, text]);
     const known = this.seen.get(key);
     try {
       if (known) {
@@ -217,7 +216,7 @@ export class EventRecorder {
           this.seen.delete(key); // the Event expired (the API server keeps them an hour): a new one
         }
       }
-      const created = await this.create(object, uid, reason, text);
+      const created = await this.create(object, reason, text);
       const meta = created.metadata as { name?: string; namespace?: string } | undefined;
       if (meta?.name) {
         this.seen.set(key, { namespace: meta.namespace ?? '', name: meta.name, count: 1 });
@@ -231,14 +230,14 @@ export class EventRecorder {
     }
   }
 
-  private create(object: Subject, uid: string, reason: string, message: string): Promise<JsonObject> {
+  private create(object: Subject, reason: string, message: string): Promise<JsonObject> {
     const now = timestamp();
     const namespace = object.namespace || 'default';
     return this.o.client.create(collectionPath('', 'v1', 'events', namespace), {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { generateName: `${object.name}.guard502-`, namespace },
-      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace || undefined, ...(uid ? { uid } : {}) },
+      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace || undefined, ...(object.uid ? { uid: object.uid } : {}) },
       type: 'Warning',
       reason,
       message,

@@ -109,13 +109,13 @@ export class FieldReader {
   }
 }
 
-/** Reads a nested field without type checks, for optional lookups in rules. */
 /** Whether an object names an owner in `metadata.ownerReferences`: a controller made it and answers for it. */
 export function hasOwner(raw: Json | undefined): boolean {
   const owners = dig(raw, 'metadata', 'ownerReferences');
   return Array.isArray(owners) && owners.length > 0;
 }
 
+/** Reads a nested field without type checks, for optional lookups in rules. */
 export function dig(root: Json | undefined, ...keys: Array<string | number>): Json | undefined {
   let cur: Json | undefined = root;
   for (const k of keys) {

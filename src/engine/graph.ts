@@ -68,28 +68,12 @@ function readEverywhere(r: Model): boolean {
   return isIngress(r.group, r.kind) || isRoute(r.group, r.kind) || r.namespace === '';
 }
 
-/** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
-const contextReadersMemo = new WeakMap<readonly Rule[], Map<string, ReturnType<typeof readersOf> & { kinds: readonly string[] }>>();
-
-/** readersOf a kind, once per rule set, with the kinds those rules judge (admissions ask for every object they judge). */
-function contextReaders(rules: readonly Rule[], group: string, kind: string): ReturnType<typeof readersOf> & { kinds: readonly string[] } {
-  let byKind = contextReadersMemo.get(rules);
-  if (!byKind) contextReadersMemo.set(rules, (byKind = new Map()));
-  const key = `${group}/${kind}`;
-  let found = byKind.get(key);
-  if (!found) {
-    const { readers, everywhere } = readersOf(rules, group, kind);
-    const kinds = [...new Set([...readers, ...everywhere.map((f) => f.rule)].flatMap((rule) => rule.targets))].filter((t) => t !== 'workload');
-    byKind.set(key, (found = { readers, everywhere, kinds }));
-  }
-  return found;
-}
-
 /** Kinds the graph's indexes relate to one another (by selectors, backends and workload references). */
 function related(m: Model): boolean {
   return isWorkload(m) || isServiceModel(m) || isIngress(m.group, m.kind) || isRoute(m.group, m.kind);
 }
 
+/** A Service selector (a plain map, as Services have) matches labels when every pair is among them. */
 function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;
   return true;
@@ -743,7 +727,7 @@ export class ResourceGraph {
       // Objects of kinds the indexes above do not relate, judged by rules that declare they read this kind:
       // a KongUpstreamPolicy whose health check meets the ports of the Services naming it in an annotation.
       // Few, and found whatever the relation; workloads, Services, Ingresses and routes are related above.
-      const { readers, everywhere, kinds } = contextReaders(rules, r.group, r.kind);
+      const { readers, everywhere, kinds } = readersOf(rules, r.group, r.kind);
       const judged = (byKind: Map<string, Map<string, Model>> | undefined, judgedBy: (x: Model) => boolean) => {
         for (const kind of kinds) for (const x of byKind?.get(kind)?.values() ?? []) if (!related(x) && judgedBy(x)) add(x);
       };

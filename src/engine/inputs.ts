@@ -69,11 +69,6 @@ export function inputsFor(rules: readonly Rule[], group: string, kind: string): 
   return [...inputsOf(rules).values()].filter((i) => i.kind !== '*' && covers(i, group, kind));
 }
 
-/**
- * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and those of
- * them that read such objects in every namespace: what a change of one may alter is what `readers` judge in
- * its namespace (everywhere for a cluster-scoped object), and what `everywhere` judge in any namespace.
- */
 /** A rule that reads a kind in every namespace, and the targets of it that do (undefined: all). */
 export interface FarReader {
   rule: Rule;
@@ -85,7 +80,27 @@ export function judgesFromAfar(reader: FarReader, m: Model): boolean {
   return judges(reader.rule, m) && (reader.targets === undefined || reader.targets.includes(isWorkload(m) ? 'workload' : m.kind));
 }
 
-export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): { readers: Rule[]; everywhere: FarReader[] } {
+export interface Readers {
+  readers: readonly Rule[];
+  everywhere: readonly FarReader[];
+  /** The kinds, other than workloads, that `readers` and `everywhere` judge. */
+  kinds: readonly string[];
+}
+
+const readersCache = new WeakMap<readonly Rule[], Map<string, Readers>>();
+
+/**
+ * The rules that declare they read objects of `group`/`kind` (or, `withTargets`, judge them too), and those of
+ * them that read such objects in every namespace: what a change of one may alter is what `readers` judge in
+ * its namespace (everywhere for a cluster-scoped object), and what `everywhere` judge in any namespace.
+ * Once per rule set and kind: every change and every admission asks.
+ */
+export function readersOf(rules: readonly Rule[], group: string, kind: string, withTargets = false): Readers {
+  let byKind = readersCache.get(rules);
+  if (!byKind) readersCache.set(rules, (byKind = new Map()));
+  const key = `${group}/${kind}/${withTargets}`;
+  const known = byKind.get(key);
+  if (known) return known;
   const everywhere: FarReader[] = [];
   const readers = rules.filter((rule) => {
     const reads = rule.reads.filter((read) => expand(read.group, read.kind).some(([g, k]) => covers({ group: g, kind: k }, group, kind)));
@@ -96,7 +111,10 @@ export function readersOf(rules: readonly Rule[], group: string, kind: string, w
     }
     return reads.length > 0 || (withTargets && rule.targets.some((t) => expand('*', t).some(([g, k]) => covers({ group: g, kind: k }, group, kind))));
   });
-  return { readers, everywhere };
+  const kinds = [...new Set([...readers, ...everywhere.map((f) => f.rule)].flatMap((rule) => rule.targets))].filter((t) => t !== 'workload');
+  const found: Readers = { readers, everywhere, kinds };
+  byKind.set(key, found);
+  return found;
 }
 
 /** Model paths of a workload that rules judging other kinds read (the webhook's neighbour view; it runs no live rule). */
