@@ -3,33 +3,13 @@
 // the look-alikes (another Service, another rule, another namespace, another kind of timeout).
 import assert from 'node:assert/strict';
 import { responseTimeoutsReaching, serversTransportsFor } from '../../src/rules/lib/proxy-timeouts.ts';
-import { isWorkload } from '../../src/engine/model.ts';
+import { webApp, webService as service } from '../support/web-app.ts';
 import { graphOf } from '../support/scan.ts';
-
-/** Deployment web behind Service web (port 80), plus `extra` documents. */
-const APP = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: web, ports: [{name: http, containerPort: 8080}]}]}}
-`;
-
-const service = (annotations: Record<string, string> = {}) => `
-apiVersion: v1
-kind: Service
-metadata: {name: web, annotations: ${JSON.stringify(annotations)}}
-spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}]}
-`;
 
 /** The response timeouts reaching Deployment web, as `Kind/name path seconds`. */
 function reaching(...docs: string[]): string[] {
-  const g = graphOf([APP, ...docs].join('---\n'));
-  const w = [...g.all()].find((o) => o.kind === 'Deployment');
-  assert.ok(w && isWorkload(w));
-  return responseTimeoutsReaching(w, g).map((r) => {
+  const { graph, web } = webApp(...docs);
+  return responseTimeoutsReaching(web, graph).map((r) => {
     assert.equal(r.service.name, 'web');
     return `${r.timeout.on.kind}/${r.timeout.on.name} ${r.timeout.path} ${r.timeout.seconds}`;
   });

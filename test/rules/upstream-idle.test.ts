@@ -3,32 +3,12 @@
 // ServersTransport, Istio DestinationRule, Envoy Gateway policy), gateway by gateway.
 import assert from 'node:assert/strict';
 import { idleWindowsReaching } from '../../src/rules/lib/upstream-idle.ts';
-import { isWorkload } from '../../src/engine/model.ts';
-import { graphOf } from '../support/scan.ts';
-
-const APP = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: app, image: web, ports: [{name: http, containerPort: 8080}]}]}}
-`;
-
-const service = (annotations: Record<string, string> = {}) => `
-apiVersion: v1
-kind: Service
-metadata: {name: web, annotations: ${JSON.stringify(annotations)}}
-spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}]}
-`;
+import { webApp, webService as service } from '../support/web-app.ts';
 
 /** The idle windows in front of Deployment web, as `proxy seconds via | how`. */
 function windows(...docs: string[]): string[] {
-  const g = graphOf([APP, ...docs].join('---\n'));
-  const w = [...g.all()].find((o) => o.kind === 'Deployment');
-  assert.ok(w && isWorkload(w));
-  return idleWindowsReaching(w, g).map((x) => {
+  const { graph, web } = webApp(...docs);
+  return idleWindowsReaching(web, graph).map((x) => {
     assert.equal(x.service.name, 'web');
     return `${x.proxy} ${x.seconds} ${x.via.kind}/${x.via.name} | ${x.how}`;
   });
